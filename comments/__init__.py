@@ -1,0 +1,3 @@
+"""Finds comments that identify, promote or endanger survivors of abuse imagery."""
+
+__version__ = "0.1.0"

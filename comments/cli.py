@@ -1,0 +1,134 @@
+"""The `comments` command line: thin commands that call the library.
+
+A user error exits with its own code and a one-line message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from comments.errors import CommentsError
+
+app = typer.Typer(help="Find comments that identify, promote or endanger survivors.", no_args_is_help=True)
+data_app = typer.Typer(help="Generate and describe the synthetic corpus.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+protected_app = typer.Typer(help="The protected-identity list (only keyed hashes are stored).", no_args_is_help=True)
+app.add_typer(protected_app, name="protected")
+err = Console(stderr=True)
+DATA_DIR = Path("data")
+
+
+def fail(exc: CommentsError) -> typer.Exit:
+    """Print a one-line error and return the exit to raise."""
+    err.print(f"[red]error[/red] ({exc.code}): {exc}")
+    return typer.Exit(exc.exit_code)
+
+
+@data_app.command("generate")
+def data_generate(
+    rows: int = typer.Option(30_000, min=1, help="Number of comments."),
+    seed: int = typer.Option(13, help="Random seed; the same seed gives the same bytes."),
+    out: Path = typer.Option(DATA_DIR, help="Output folder for corpus.parquet and DATA_CARD.md."),
+) -> None:
+    """Generate the labelled synthetic corpus (Parquet) and its data card."""
+    from comments.synth.card import render_card
+    from comments.synth.generate import generate, write_corpus
+
+    started = time.perf_counter()
+    try:
+        with err.status(f"generating {rows:,} comments"):
+            df = generate(rows, seed)
+            path = write_corpus(df, out)
+            (out / "DATA_CARD.md").write_text(render_card(df, rows, seed), encoding="utf-8")
+    except CommentsError as exc:
+        raise fail(exc) from None
+    secs = time.perf_counter() - started
+    err.print(
+        f"wrote {path} ({len(df):,} rows, {df.family.nunique()} families) and {out / 'DATA_CARD.md'} in {secs:.1f}s"
+    )
+
+
+@data_app.command("card")
+def data_card(
+    corpus: Path = typer.Option(DATA_DIR / "corpus.parquet", help="Corpus to describe."),
+    out: Path = typer.Option(DATA_DIR / "DATA_CARD.md", help="Where to write the card."),
+    seed: int = typer.Option(13, help="Seed the corpus was generated with (shown in the card)."),
+) -> None:
+    """Rewrite DATA_CARD.md from an existing corpus."""
+    import pandas as pd
+
+    from comments.synth.card import render_card
+
+    if not corpus.exists():
+        err.print(f"[red]error[/red]: {corpus} does not exist; run `comments data generate` (or `make data`) first")
+        raise typer.Exit(3)
+    df = pd.read_parquet(corpus)
+    out.write_text(render_card(df, len(df), seed), encoding="utf-8")
+    err.print(f"wrote {out}")
+
+
+@data_app.command("check")
+def data_check(files: list[Path] = typer.Argument(..., help="Family YAML files to validate.")) -> None:
+    """Validate family files and print sample expansions."""
+    from comments.synth.check import main
+
+    raise typer.Exit(main([str(f) for f in files]))
+
+
+def _store_url() -> str:
+    from comments.settings import get_settings
+    from comments.store.db import migrate
+
+    url = get_settings().database_url
+    migrate(url)
+    return url
+
+
+@protected_app.command("add")
+def protected_add() -> None:
+    """Protect an identity read from stdin, so it stays out of shell history.
+
+    First line: the full name. Further lines: `handle: @x` or `alias: y`, one per line.
+    """
+    import sys
+
+    from comments.settings import get_settings
+    from comments.store import protected
+
+    lines = [ln.strip() for ln in sys.stdin.read().splitlines() if ln.strip()]
+    if not lines:
+        err.print("[red]error[/red]: give the identity on stdin: the name, then `handle: ...` / `alias: ...` lines")
+        raise typer.Exit(2)
+    handles = [ln.split(":", 1)[1].strip() for ln in lines[1:] if ln.lower().startswith("handle:")]
+    aliases = [ln.split(":", 1)[1].strip() for ln in lines[1:] if ln.lower().startswith("alias:")]
+    try:
+        key = get_settings().hmac_key.get_secret_value().encode()
+        ident = protected.add(_store_url(), key, lines[0], handles, aliases)
+    except CommentsError as exc:
+        raise fail(exc) from None
+    typer.echo(ident)
+
+
+@protected_app.command("remove")
+def protected_remove(ident: str = typer.Argument(..., help="Id printed by `add` or shown by `list`.")) -> None:
+    """Remove one protected identity."""
+    from comments.store import protected
+
+    try:
+        protected.remove(_store_url(), ident)
+    except CommentsError as exc:
+        raise fail(exc) from None
+    err.print(f"removed {ident}")
+
+
+@protected_app.command("list")
+def protected_list() -> None:
+    """List ids and creation dates (never the identities)."""
+    from comments.store import protected
+
+    for ident, created in protected.list_ids(_store_url()):
+        typer.echo(f"{ident}\t{created.isoformat()}")

@@ -1,0 +1,52 @@
+"""The one home for errors: a root error and a few kinds, each with an exit code and an HTTP status.
+
+Messages say what to do next and never contain comment text.
+"""
+
+
+class CommentsError(Exception):
+    """Root of every error this package raises on purpose."""
+
+    code = "error"
+    exit_code = 1
+    http_status = 500
+
+
+class BadInputError(CommentsError):
+    """The caller's input is malformed or out of bounds."""
+
+    code = "bad_input"
+    exit_code = 2
+    http_status = 422
+
+
+class NotFoundError(CommentsError):
+    """A named thing (item, key, model, file) does not exist."""
+
+    code = "not_found"
+    exit_code = 3
+    http_status = 404
+
+
+class ConflictError(CommentsError):
+    """The request conflicts with the current state."""
+
+    code = "conflict"
+    exit_code = 4
+    http_status = 409
+
+
+class ConfigurationError(CommentsError):
+    """Settings, rule files or family files are invalid."""
+
+    code = "configuration"
+    exit_code = 5
+    http_status = 500
+
+
+class ModelLoadError(CommentsError):
+    """A model bundle is missing, incomplete or fails its integrity check."""
+
+    code = "model_load"
+    exit_code = 6
+    http_status = 503

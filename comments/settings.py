@@ -1,0 +1,38 @@
+"""One settings object, read from the environment (prefix `COMMENTS_`, nested groups with `__`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from comments.errors import ConfigurationError
+
+DEV_KEY = "dev-only-insecure-key"
+
+
+class Settings(BaseSettings):
+    """Runtime settings. Secrets are `SecretStr`; thresholds live in the model bundle, not here."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="COMMENTS_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    environment: str = "development"
+    database_url: str = "sqlite:///var/comments.db"
+    model_dir: Path = Path("models/default")
+    hmac_key: SecretStr = SecretStr(DEV_KEY)
+
+    def check(self) -> Settings:
+        """Refuse development secrets outside development."""
+        if self.environment != "development" and self.hmac_key.get_secret_value() == DEV_KEY:
+            raise ConfigurationError("COMMENTS_HMAC_KEY must be set outside development")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests call `get_settings.cache_clear()` after changing the environment."""
+    return Settings().check()

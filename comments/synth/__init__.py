@@ -1,0 +1,1 @@
+"""The synthetic corpus generator: families, slots, register styles, evasions and splits."""

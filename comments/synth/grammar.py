@@ -1,0 +1,124 @@
+"""Template families: loading, validation and expansion of the small grammars.
+
+The format is described in `families/FORMAT.md`: `[a|b]` picks one
+alternative, `{slot}` is filled from `slots.SlotFiller`.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from comments.errors import ConfigurationError
+from comments.labels import LABELS
+from comments.synth.slots import SLOT_NAMES
+
+NEGATIVE_KINDS = (
+    "survivor_story",
+    "support",
+    "reporting",
+    "journalism",
+    "policy_stats",
+    "safety_advice",
+    "unrelated_identity",
+    "unrelated_trading",
+    "toxicity",
+    "fiction_film",
+    "everyday",
+)
+LANGUAGES = ("en", "es", "de", "fr", "pt")
+_CHOICE = re.compile(r"\[([^\[\]]*)\]")
+_SLOT = re.compile(r"\{([a-z0-9_]+)\}")
+
+
+@dataclass(frozen=True)
+class Family:
+    """One family: a distinct way of saying one kind of thing, in one or more languages."""
+
+    id: str
+    labels: frozenset[str]
+    kind: str
+    templates: dict[str, tuple[str, ...]] = field(repr=False)
+
+    @property
+    def group(self) -> str:
+        """The stratum used for splitting: the first label, or the negative kind."""
+        for label in LABELS:
+            if label in self.labels:
+                return label
+        return f"negative:{self.kind}"
+
+
+def expand(template: str, values: dict[str, str], rng: random.Random) -> str:
+    """Expand one template: choose alternatives, then fill slots, then tidy spaces."""
+    text = _CHOICE.sub(lambda m: rng.choice(m.group(1).split("|")), template)
+    text = _SLOT.sub(lambda m: values[m.group(1)], text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return re.sub(r" ([,.!?;:])", r"\1", text)
+
+
+def template_errors(template: str) -> list[str]:
+    """What is wrong with one template string (empty when it is fine)."""
+    errors = []
+    bare = _CHOICE.sub("", template)
+    if "[" in bare or "]" in bare:
+        errors.append("unbalanced or nested [ ]")
+    unknown = set(_SLOT.findall(template)) - SLOT_NAMES
+    if unknown:
+        errors.append(f"unknown slot(s) {sorted(unknown)}")
+    if re.sub(r"\{[a-z0-9_]+\}", "", template).count("{") or re.sub(r"\{[a-z0-9_]+\}", "", template).count("}"):
+        errors.append("stray { or }")
+    return errors
+
+
+def parse_families(entries: list[dict], source: str) -> list[Family]:
+    """Validate raw YAML entries and turn them into families."""
+    families = []
+    for i, e in enumerate(entries or []):
+        where = f"{source} entry {i} ({e.get('id', '?')})"
+        labels = frozenset(e.get("labels") or [])
+        if not isinstance(e.get("id"), str) or not re.fullmatch(r"[a-z0-9_]+", e["id"]):
+            raise ConfigurationError(f"{where}: id must be snake_case")
+        if labels - set(LABELS):
+            raise ConfigurationError(f"{where}: unknown label(s) {sorted(labels - set(LABELS))}")
+        kind = e.get("kind") or ""
+        if not labels and kind not in NEGATIVE_KINDS:
+            raise ConfigurationError(f"{where}: a negative needs kind in {NEGATIVE_KINDS}, got {kind!r}")
+        templates = {"en": tuple(e.get("templates") or ())}
+        for lang, items in (e.get("translations") or {}).items():
+            if lang not in LANGUAGES[1:]:
+                raise ConfigurationError(f"{where}: translation language {lang!r} not in {LANGUAGES[1:]}")
+            templates[lang] = tuple(items if isinstance(items, list) else [items])
+        if len(templates["en"]) < 3:
+            raise ConfigurationError(f"{where}: needs at least 3 English templates")
+        for lang, items in templates.items():
+            for t in items:
+                problems = template_errors(t) if isinstance(t, str) else ["not a string"]
+                if problems:
+                    raise ConfigurationError(f"{where} [{lang}] {t!r}: {'; '.join(problems)}")
+        families.append(Family(e["id"], labels, kind, templates))
+    return families
+
+
+def families_dir() -> Path:
+    """The folder of family YAML files shipped with the package."""
+    return Path(str(resources.files("comments.synth") / "families"))
+
+
+def load_families(folder: Path | None = None) -> list[Family]:
+    """Load every family file, sorted by id; ids must be unique across files."""
+    folder = folder or families_dir()
+    families: list[Family] = []
+    for path in sorted(folder.glob("*.yaml")):
+        families += parse_families(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
+    seen: set[str] = set()
+    for f in families:
+        if f.id in seen:
+            raise ConfigurationError(f"family id {f.id!r} is defined twice")
+        seen.add(f.id)
+    return sorted(families, key=lambda f: f.id)

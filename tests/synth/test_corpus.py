@@ -1,0 +1,116 @@
+"""The default corpus (30,000 rows, seed 13) against the issue's bounds and the content rules."""
+
+import re
+import unicodedata
+
+import pytest
+
+from comments.labels import LABELS
+from comments.synth.grammar import load_families
+from tests.conftest import ROOT
+
+RESERVED_HOST = re.compile(r"(^|\.)(example\.(com|org|net)|[a-z0-9-]+\.(example|test|invalid))$")
+PHONE = re.compile(r"(?<![\w/])\+?\(?\d[\d ().-]{6,}\d")
+RESERVED_PHONE = re.compile(r"(55501\d\d|7700900\d{3})$")
+HOSTS = re.compile(
+    r"(?:https?://|www\.|[\w.+-]@)([a-z0-9.-]+\.[a-z]{2,})|\b([a-z0-9-]+\.(?:com|net|org|io|me|ly|gg|to|co|ru|nz|cc|xyz))\b"
+)
+
+
+def graphic_terms():
+    terms = []
+    for line in (ROOT / "tests/data/graphic_terms.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            word = re.escape(line.rstrip("*"))
+            terms.append(rf"\b{word}" + ("" if line.endswith("*") else r"\b"))
+    return re.compile("|".join(terms), re.I)
+
+
+def content_violations(texts):
+    """Yield (text, reason) for every text that breaks a content rule."""
+    graphic = graphic_terms()
+    for text in texts:
+        folded = unicodedata.normalize("NFKC", text).casefold()
+        if m := graphic.search(folded):
+            yield text, f"graphic term {m.group()!r}"
+        for m in PHONE.finditer(folded):
+            digits = re.sub(r"\D", "", m.group())
+            if len(digits) >= 7 and not RESERVED_PHONE.search(digits):
+                yield text, f"phone {m.group()!r} outside the fiction ranges"
+        for m in HOSTS.finditer(folded):
+            host = m.group(1) or m.group(2)
+            if not RESERVED_HOST.search(host):
+                yield text, f"host {host!r} is not a reserved domain"
+
+
+def test_size_and_positive_share(default_corpus):
+    df = default_corpus
+    assert len(df) >= 30_000
+    positive = df[list(LABELS)].any(axis=1).mean()
+    assert 0.20 <= positive <= 0.30
+    for label in LABELS:
+        assert 0.06 <= df[label].mean() <= 0.16, label
+
+
+def test_multi_label_combinations_are_present(default_corpus):
+    df = default_corpus
+    vi_sc = (df.victim_identification & df.safety_concern).sum()
+    vi_pr = (df.victim_identification & df.promotion).sum()
+    assert vi_sc >= 300 and vi_pr >= 100
+
+
+def test_languages_styles_and_evasions_are_within_bounds(default_corpus):
+    df = default_corpus
+    assert (df.language != "en").mean() >= 0.08
+    assert set(df.language) == {"en", "es", "de", "fr", "pt"}
+    assert 0.12 <= (df.evasion != "none").mean() <= 0.18
+    assert df.evasion.nunique() == 9
+    styles = df["style"].value_counts(normalize=True)
+    assert 0.30 <= styles["clean"] <= 0.50 and styles.min() >= 0.03
+
+
+def test_split_shares_are_near_70_15_15(default_corpus):
+    shares = default_corpus.split.value_counts(normalize=True)
+    assert 0.60 <= shares["train"] <= 0.80
+    assert 0.10 <= shares["dev"] <= 0.22 and 0.10 <= shares["test"] <= 0.22
+
+
+def test_whole_corpus_obeys_the_content_rules(default_corpus):
+    clean = default_corpus[default_corpus.evasion == "none"].text
+    graphic = graphic_terms()
+    problems = list(content_violations(clean))
+    problems += [
+        (t, "graphic") for t in default_corpus.text if graphic.search(unicodedata.normalize("NFKC", t).casefold())
+    ]
+    assert not problems, problems[:10]
+
+
+def test_family_templates_hold_no_hard_coded_identifiers():
+    problems = []
+    for family in load_families():
+        texts = [t for items in family.templates.values() for t in items]
+        problems += [(family.id, *p) for p in content_violations(texts)]
+        problems += [(family.id, t, "digits run") for t in texts if re.search(r"\d{4,}", t)]
+    assert not problems, problems[:10]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["she is nude in the set", "call 415-867-5309", "see https://realsite.com/x", "mail me a@gmail.com", "mega.nz/abc"],
+)
+def test_when_text_breaks_a_content_rule_then_the_check_catches_it(text):
+    assert list(content_violations([text]))
+
+
+@pytest.mark.parametrize(
+    "text", ["call (212) 555-0143", "https://files.example/x/ab12", "kd@example.org", "07700 900123"]
+)
+def test_when_text_uses_reserved_identifiers_then_the_check_passes_it(text):
+    assert not list(content_violations([text]))
+
+
+def test_committed_data_card_matches_the_default_corpus(default_corpus):
+    from comments.synth.card import render_card
+
+    committed = (ROOT / "data/DATA_CARD.md").read_text(encoding="utf-8")
+    assert committed == render_card(default_corpus, 30_000, 13), "run `make data` and commit data/DATA_CARD.md"

@@ -1,0 +1,72 @@
+import hashlib
+
+import pytest
+
+from comments.labels import LABELS
+from comments.synth.evasions import EVASIONS, apply_evasion, possible_evasions
+from comments.synth.generate import COLUMNS, generate, write_corpus
+from comments.synth.styles import STYLES, apply_style
+
+
+@pytest.fixture(scope="module")
+def small():
+    return generate(3000, 7)
+
+
+def _digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_when_seed_is_repeated_then_parquet_bytes_are_identical(tmp_path):
+    a = write_corpus(generate(800, 5), tmp_path / "a")
+    b = write_corpus(generate(800, 5), tmp_path / "b")
+    assert _digest(a) == _digest(b)
+
+
+def test_when_seed_changes_then_corpus_changes(small):
+    other = generate(3000, 8)
+    assert (small.text != other.text).mean() > 0.9
+
+
+def test_columns_are_in_the_documented_order(small):
+    assert tuple(small.columns) == COLUMNS
+    for label in LABELS:
+        assert set(small[label].unique()) <= {0, 1}
+
+
+def test_when_split_by_family_then_no_family_crosses_splits(small):
+    splits_per_family = small.groupby("family")["split"].nunique()
+    assert splits_per_family.max() == 1
+    train = set(small[small.split == "train"].family)
+    assert not train & set(small[small.split == "test"].family)
+    assert not train & set(small[small.split == "dev"].family)
+
+
+def test_every_split_holds_every_label(small):
+    for split in ("train", "dev", "test"):
+        part = small[small.split == split]
+        for label in LABELS:
+            assert part[label].sum() > 0, (split, label)
+
+
+def test_texts_are_unique(small):
+    assert small.text.is_unique
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_when_style_is_applied_then_text_stays_nonempty(style):
+    import random
+
+    out = apply_style("Does anyone know where the rest of the folder went? please", style, random.Random(1))
+    assert out.strip()
+    if style == "allcaps":
+        assert out == out.upper()
+
+
+@pytest.mark.parametrize("kind", EVASIONS)
+def test_when_evasion_is_applied_then_text_changes(kind):
+    import random
+
+    text = "the Lakeside set is on telegram, call (212) 555-0143"
+    assert kind in possible_evasions(text)
+    assert apply_evasion(text, kind, random.Random(3)) != text

@@ -1,0 +1,42 @@
+"""The installed `comments` command, run as a user would from a fresh checkout."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from tests.conftest import ROOT
+
+COMMENTS = str(Path(sys.executable).parent / "comments")
+
+
+def run(*args, cwd=ROOT, **kw):
+    return subprocess.run([COMMENTS, *args], cwd=cwd, capture_output=True, text=True, timeout=300, **kw)
+
+
+def test_when_generate_is_run_then_corpus_and_card_are_written(tmp_path):
+    res = run("data", "generate", "--rows", "600", "--seed", "3", "--out", str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    df = pd.read_parquet(tmp_path / "corpus.parquet")
+    assert len(df) == 600
+    assert "600 rows" in (tmp_path / "DATA_CARD.md").read_text()
+
+
+def test_when_card_has_no_corpus_then_it_exits_with_a_message(tmp_path):
+    res = run("data", "card", "--corpus", str(tmp_path / "missing.parquet"), "--out", str(tmp_path / "c.md"))
+    assert res.returncode == 3
+    assert "make data" in res.stderr
+
+
+def test_when_rows_is_not_a_number_then_usage_error():
+    res = run("data", "generate", "--rows", "many")
+    assert res.returncode == 2
+
+
+def test_when_family_file_is_broken_then_check_fails(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- {id: neg_x, labels: [], kind: everyday, templates: ['{nope}', b, c]}\n")
+    res = run("data", "check", str(bad))
+    assert res.returncode == 1
+    assert "unknown slot" in res.stdout
