@@ -132,3 +132,44 @@ def protected_list() -> None:
 
     for ident, created in protected.list_ids(_store_url()):
         typer.echo(f"{ident}\t{created.isoformat()}")
+
+
+@app.command("score")
+def score(
+    source: Path = typer.Argument(..., help="Input .csv, .jsonl or .parquet with a text column."),
+    output: Path = typer.Option(..., "-o", "--output", help="Output .csv, .jsonl or .parquet."),
+    text_column: str = typer.Option("text", help="Name of the column holding the comment."),
+    model: Path = typer.Option(None, help="Model bundle (default: COMMENTS_MODEL_DIR or models/default)."),
+    skip_invalid: bool = typer.Option(False, help="Exit 0 even when some rows had no usable text."),
+    chunk: int = typer.Option(2_000, min=1, help="Rows per chunk (memory stays bounded)."),
+) -> None:
+    """Score a file in chunks; output has one row per input row, in order."""
+    import sys
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from comments.batch import score_file
+    from comments.pipeline import load_pipeline
+
+    try:
+        pipeline = load_pipeline(model)
+        with Progress(
+            TextColumn("scoring"),
+            BarColumn(),
+            TextColumn("{task.completed:,} rows"),
+            TimeElapsedColumn(),
+            console=err,
+            disable=not sys.stderr.isatty(),
+        ) as bar:
+            task = bar.add_task("score", total=None)
+            summary = score_file(pipeline, source, output, text_column, chunk, lambda n: bar.advance(task, n))
+    except CommentsError as exc:
+        raise fail(exc) from None
+    counts = ", ".join(f"{k} {v:,}" for k, v in sorted(summary.decisions.items()))
+    err.print(f"wrote {output}: {summary.rows:,} rows ({counts})")
+    if summary.invalid:
+        shown = ", ".join(f"row {n} ({why})" for n, why in summary.invalid[:20])
+        more = f" and {len(summary.invalid) - 20} more" if len(summary.invalid) > 20 else ""
+        err.print(f"[yellow]{len(summary.invalid)} invalid row(s)[/yellow]: {shown}{more}")
+        if not skip_invalid:
+            raise typer.Exit(2)

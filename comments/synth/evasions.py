@@ -46,7 +46,7 @@ HOMOGLYPHS = {
     "C": "С",
     "X": "Х",
 }
-LEET = {"a": "4@", "e": "3", "i": "1!", "o": "0", "s": "5$", "t": "7", "l": "1", "g": "9", "b": "8"}
+LEET = {"a": "4@", "e": "3", "i": "1!", "o": "0", "s": "5$", "t": "7", "l": "1"}
 ZERO_WIDTH = ("\u200b", "\u200c", "\u200d", "\u2060")
 DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 # Words evaders hide first: the ones a filter is likely to look for.
@@ -67,17 +67,17 @@ def _targets(text: str, rng: random.Random) -> list[re.Match]:
     return sorted(rng.sample(pool, k=min(len(pool), rng.randint(1, 2))), key=lambda m: m.start())
 
 
-def _word(word: str, kind: str, rng: random.Random) -> str:
+def evade_word(word: str, kind: str, rng: random.Random) -> str:
+    """One word written the way an evader of this kind would write it."""
     if kind == "homoglyph":
         return "".join(HOMOGLYPHS.get(c, c) if rng.random() < 0.6 else c for c in word)
     if kind == "zero_width":
         return rng.choice(ZERO_WIDTH).join(word) if rng.random() < 0.5 else word[0] + rng.choice(ZERO_WIDTH) + word[1:]
-    if kind == "leet":
-        out = [rng.choice(LEET[c]) if c in LEET and rng.random() < 0.6 else c for c in word.lower()]
-        if out == list(word.lower()):
-            i = next((j for j, c in enumerate(word.lower()) if c in LEET), None)
-            if i is not None:
-                out[i] = LEET[out[i]][0]
+    if kind == "leet":  # evaders swap one or two letters, not the whole word
+        out = list(word.lower())
+        spots = [i for i, c in enumerate(out) if c in LEET]
+        for i in rng.sample(spots, k=min(len(spots), rng.randint(1, 2))):
+            out[i] = rng.choice(LEET[out[i]])
         return "".join(out)
     if kind == "spaced":
         return " ".join(word)
@@ -89,7 +89,7 @@ def _word(word: str, kind: str, rng: random.Random) -> str:
         return "".join(chr(0x24D0 + ord(c) - ord("a")) for c in word.lower())
     if kind == "punct_insert":
         i = rng.randrange(1, len(word))
-        return word[:i] + rng.choice(".-_*'") + word[i:]
+        return word[:i] + rng.choice(".-_*") + word[i:]  # an apostrophe would read as a contraction
     raise ValueError(f"unknown evasion {kind!r}")
 
 
@@ -104,7 +104,7 @@ def apply_evasion(text: str, kind: str, rng: random.Random) -> str:
         return _PHONE.sub(lambda m: _spell_digits(m, rng), text, count=1)
     out, last = [], 0
     for m in _targets(text, rng):
-        out += [text[last : m.start()], _word(m.group(), kind, rng)]
+        out += [text[last : m.start()], evade_word(m.group(), kind, rng)]
         last = m.end()
     return "".join(out) + text[last:]
 

@@ -1,0 +1,108 @@
+"""`make bench`: every system on the same 10,000-comment mix, in one run; writes bench/results.json.
+
+The mix is realistic traffic: 98 % benign (hard negatives included), 2 % positive,
+drawn with a seed the training corpus does not use. Each system is measured in
+its own process, so cold start and RSS are its own. Targets are compared as
+ratios against peers measured in the same run, because this machine is noisy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.systems import SYSTEMS
+
+OUT = Path("bench/results.json")
+MIX = Path("bench/mix.tmp")
+N, POSITIVE_SHARE, SEED = 10_000, 0.02, 2024
+
+
+def make_mix() -> Path:
+    """10,000 comments, 2 % positive, as JSONL."""
+    import pandas as pd
+
+    from comments.labels import LABELS
+    from comments.synth.generate import generate
+
+    df = generate(60_000, SEED)
+    positive = df[list(LABELS)].any(axis=1)
+    n_pos = int(N * POSITIVE_SHARE)
+    parts = [df[~positive].sample(N - n_pos, random_state=SEED), df[positive].sample(n_pos, random_state=SEED)]
+    mix = pd.concat(parts).sample(frac=1, random_state=SEED)
+    mix[["id", "text"]].to_json(MIX, orient="records", lines=True, force_ascii=False)
+    return MIX
+
+
+def measure(name: str, data: Path, threads: int | None = None) -> dict:
+    """Run bench.measure for one system in a fresh process."""
+    env = dict(os.environ)
+    if threads:
+        env |= {"OMP_NUM_THREADS": str(threads), "COMMENTS_THREADS": str(threads)}
+    res = subprocess.run(
+        [sys.executable, "-m", "bench.measure", name, str(data)], capture_output=True, text=True, env=env, timeout=1800
+    )
+    if res.returncode != 0:
+        return {"error": res.stderr.strip().splitlines()[-1] if res.stderr.strip() else f"exit {res.returncode}"}
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def scaling(name: str, data: Path) -> dict:
+    """Throughput with one single-threaded worker vs two in parallel on halves of the data."""
+    lines = data.read_text(encoding="utf-8").splitlines()
+    halves = [data.with_suffix(f".half{i}") for i in range(2)]
+    for i, h in enumerate(halves):
+        h.write_text("\n".join(lines[i::2]) + "\n", encoding="utf-8")
+    one = measure(name, data, threads=1)
+    env = dict(os.environ) | {"OMP_NUM_THREADS": "1", "COMMENTS_THREADS": "1"}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bench.measure", name, str(h)], stdout=subprocess.PIPE, text=True, env=env
+        )
+        for h in halves
+    ]
+    outs = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
+    both = sum(o["comments_per_s"] for o in outs)
+    return {
+        "one_core_per_s": one.get("comments_per_s"),
+        "two_cores_per_s": round(both, 1),
+        "speedup": round(both / one["comments_per_s"], 2) if one.get("comments_per_s") else None,
+    }
+
+
+def machine() -> dict:
+    """What the numbers were measured on."""
+    cpu = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+
+
+def main(names: list[str]) -> None:
+    """Measure the named systems (all by default) and write the results file."""
+    data = make_mix()
+    results = {"machine": machine(), "mix": {"n": N, "positive_share": POSITIVE_SHARE, "seed": SEED}, "systems": {}}
+    for name in names or list(SYSTEMS):
+        print(f"measuring {name}...", file=sys.stderr)
+        results["systems"][name] = measure(name, data)
+    for name in ("rules_only", "fused"):
+        if name in results["systems"] and "error" not in results["systems"][name]:
+            results["systems"][name]["scaling"] = scaling(name, data)
+    s = results["systems"]
+    if "fused" in s and "hf_pipeline" in s and "error" not in s["fused"] and "error" not in s["hf_pipeline"]:
+        results["fused_vs_hf_pipeline"] = round(s["fused"]["comments_per_s"] / s["hf_pipeline"]["comments_per_s"], 2)
+    OUT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

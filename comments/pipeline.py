@@ -1,0 +1,160 @@
+"""The scoring pipeline: normalise -> rules and signals -> gate -> transformer -> combiner -> decision.
+
+Most traffic is benign, so the transformer runs only where the cheap gate
+(baseline + rule evidence) is not confidently benign. The gate's levels are
+fitted with the combiner and stored in `fusion.json` of the model bundle.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from comments.decide import decide, mask
+from comments.errors import BadInputError, ModelLoadError
+from comments.fusion import Combiner, features
+from comments.labels import LABELS
+from comments.signals.registry import RuleEngine, RuleResult
+
+SCHEMA_VERSION = "1"
+MAX_TEXT = 10_000
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One thing a reviewer can check: which rule or signal, what it means, and where."""
+
+    rule_id: str
+    signal: str
+    label: str | None
+    description: str
+    start: int
+    end: int
+    weight: float
+
+
+@dataclass(frozen=True)
+class Result:
+    """The scored comment, as every interface returns it."""
+
+    decision: str
+    priority: float
+    scores: dict[str, float]
+    decisions: dict[str, str]
+    reasons: list[Reason]
+    model_scores: dict[str, dict[str, float]]
+    masked_text: str
+    model_version: str
+    schema_version: str = SCHEMA_VERSION
+    transformer_ran: bool = field(default=True)
+
+    def to_dict(self) -> dict:
+        """Plain JSON-able form."""
+        return asdict(self)
+
+    def explain(self) -> dict:
+        """The `reasons` column of a scored file: rules with spans, and every score per label."""
+        return {
+            "rules": [asdict(r) for r in self.reasons],
+            "scores": {**self.model_scores, "fused": self.scores},
+        }
+
+
+def _check(text: object) -> str:
+    if not isinstance(text, str):
+        raise BadInputError(f"text must be a string, got {type(text).__name__}")
+    if len(text) > MAX_TEXT:
+        raise BadInputError(f"text is {len(text)} characters; the limit is {MAX_TEXT}")
+    return text
+
+
+class Pipeline:
+    """Scores comments with a model bundle and the rules engine. Build it with `load_pipeline`."""
+
+    def __init__(self, bundle, engine: RuleEngine, combiner: Combiner, fusion: dict) -> None:
+        self.bundle = bundle
+        self.engine = engine
+        self.combiner = combiner
+        self.thresholds = fusion["thresholds"]
+        self.gate = fusion["gate"]
+        self.version = bundle.version
+
+    def _gate(self, baseline: np.ndarray, rules: list[RuleResult]) -> np.ndarray:
+        """True where the transformer must run: baseline or rules not confidently benign."""
+        rule_max = np.array([max(r.scores.values()) for r in rules])
+        return (baseline.max(axis=1) >= self.gate["baseline"]) | (rule_max >= self.gate["rules"])
+
+    def score_batch(self, texts: list[str], run_all: bool = False) -> list[Result]:
+        """Score many comments; `run_all` bypasses the gate (for measuring what the gate costs)."""
+        texts = [_check(t) for t in texts]
+        if not texts:
+            return []
+        rules = [self.engine.analyze(t) for t in texts]
+        normalised = [r.artifacts.text for r in rules]
+        baseline = self.bundle.baseline.predict_proba(normalised)
+        transformer = baseline.copy()  # stands in where the gate skips the transformer
+        run = np.ones(len(texts), bool) if run_all else self._gate(baseline, rules)
+        if run.any():
+            idx = np.flatnonzero(run)
+            raw = self.bundle.transformer.predict([normalised[i] for i in idx])
+            transformer[idx] = self.bundle.calibrator.transform(raw)
+        x = features(transformer, baseline, [r.scores for r in rules], [r.evidence for r in rules])
+        fused = self.combiner.predict_proba(x)
+        return [self._result(r, fused[i], transformer[i], baseline[i], bool(run[i])) for i, r in enumerate(rules)]
+
+    def score(self, text: str) -> Result:
+        """Score one comment."""
+        return self.score_batch([text])[0]
+
+    def _result(self, rules: RuleResult, fused, transformer, baseline, ran: bool) -> Result:
+        scores = {lab: round(float(fused[j]), 4) for j, lab in enumerate(LABELS)}
+        overall, decisions, priority = decide(scores, self.thresholds)
+        reasons = [
+            Reason(e.rule_id, e.signal, e.label, e.description, e.span.start, e.span.end, e.weight)
+            for e in rules.evidence
+            if e.label or e.concept
+        ]
+        model_scores = {
+            "transformer": {lab: round(float(transformer[j]), 4) for j, lab in enumerate(LABELS)},
+            "baseline": {lab: round(float(baseline[j]), 4) for j, lab in enumerate(LABELS)},
+            "rules": {lab: round(v, 4) for lab, v in rules.scores.items()},
+        }
+        return Result(
+            overall,
+            priority,
+            scores,
+            decisions,
+            reasons,
+            model_scores,
+            mask(rules.artifacts.original, rules.evidence),
+            self.version,
+            SCHEMA_VERSION,
+            ran,
+        )
+
+
+def load_pipeline(model_dir: Path | str | None = None) -> Pipeline:
+    """Load the bundle (hash-checked), the rules engine and the protected list; nothing loads at import."""
+    from comments.models.bundle import load_bundle
+    from comments.settings import get_settings
+    from comments.signals.protected import ProtectedSignal
+
+    settings = get_settings()
+    path = Path(model_dir or settings.model_dir)
+    bundle = load_bundle(path)
+    fusion_path = path / "fusion.json"
+    if not fusion_path.exists():
+        raise ModelLoadError(f"{fusion_path} is missing; run `comments train` to fit the combiner")
+    fusion = json.loads(fusion_path.read_text(encoding="utf-8"))
+    protected = None
+    try:
+        from comments.store import protected as store
+
+        digests = store.all_digests(settings.database_url)
+        protected = ProtectedSignal(settings.hmac_key.get_secret_value().encode(), digests)
+    except Exception:  # noqa: BLE001 - no database yet: the protected list is simply empty
+        protected = ProtectedSignal(settings.hmac_key.get_secret_value().encode(), frozenset())
+    return Pipeline(bundle, RuleEngine(protected=protected), Combiner.from_json(fusion), fusion)

@@ -1,0 +1,135 @@
+"""Identity and PII signals: who or where a comment points at.
+
+None of these supports a label alone (a phone number is not harm); each names
+a concept that `combinations.yaml` ties to a victim reference or a threat.
+Phone numbers go through Google's `phonenumbers`; NER (spaCy) runs only when a
+cheaper cue in the comment already fired, because it is the costly part.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+from comments.nlp import Artifacts
+from comments.signals.base import Signal
+from comments.types import Evidence
+
+PATTERNS: dict[str, tuple[str, re.Pattern]] = {
+    "EMAIL": ("email", re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")),
+    "URL": (
+        "url",
+        re.compile(r"\b(?:https?://|www\.)\S+|\b[a-z0-9-]+\.(?:com|net|org|io|me|ly|gg|to|example|test|invalid)/\S*"),
+    ),
+    "HANDLE": ("handle", re.compile(r"(?<![\w@.])@[a-z0-9_][a-z0-9_.]{1,29}\b|\bu/[a-z0-9_-]{3,20}\b")),
+    "ADDRESS": (
+        "address",
+        re.compile(
+            r"\b\d{1,5}\s+(?:[a-z]+\s+){1,3}(?:street|st|lane|ln|avenue|ave|road|rd|court|ct|drive|dr|way|place|pl"
+            r"|terrace|blvd|boulevard|calle|rua|avenida|straße|strasse|weg|rue)\b"
+        ),
+    ),
+    # The lookahead drops "high" used as an adjective ("so high on"); kept tiny on purpose.
+    "SCHOOL": (
+        "school",
+        re.compile(
+            r"\b(?:[a-z]+\s+){1,3}(?:high school|middle school|junior high|elementary|academy|prep|high)\b"
+            r"(?!\s*(?:on|as|up|five|quality))"
+        ),
+    ),
+    "AGE": (
+        "age",
+        re.compile(
+            r"\b(?:she'?s|he'?s|she is|he is|turned|turns|aged?|now)\s+(?:like\s+)?(\d{1,2})\b"
+            r"(?:\s*(?:now|years old|yo|y/o))?"
+        ),
+    ),
+    "RELATIVE": (
+        "relative",
+        re.compile(
+            r"\b(?:her|his)\s+(?:mom|mother|dad|father|brother|sister|aunt|uncle|grandma|grandpa|cousin|stepdad|husband|boyfriend|kids?|son|daughter)\b"
+        ),
+    ),
+    "WORKPLACE": (
+        "workplace",
+        re.compile(r"\b(?:works|working|job|shift|shifts|employed|cashier|waitress|barista)\s+(?:at|in)\s+\S+"),
+    ),
+}
+_DIGITS = re.compile(r"\d[\d\s().+-]{5,}\d")
+NER_ENTITIES = {
+    "PERSON": ("NAME", "name"),
+    "GPE": ("PLACE", "place"),
+    "LOC": ("PLACE", "place"),
+    "FAC": ("PLACE", "place"),
+    "ORG": ("ORG", "org"),
+}
+
+
+class PiiSignal(Signal):
+    """E-mails, URLs, handles, street addresses, schools, ages, relatives, workplaces and phone numbers."""
+
+    name = "pii"
+    EXAMPLES = (
+        ("call her at (212) 555-0143", frozenset({"PHONE"})),
+        ("she's 19 now and goes to Brindle Creek High", frozenset({"AGE", "SCHOOL"})),
+        ("her dad works at the Fenwick Diner", frozenset({"RELATIVE", "WORKPLACE"})),
+        ("lives at 412 Alder Brook Lane", frozenset({"ADDRESS"})),
+        ("follow @kayla.d04 or mail kd@example.com", frozenset({"HANDLE", "EMAIL"})),
+        ("the price went so high this year", frozenset()),
+    )
+
+    def analyze(self, art: Artifacts) -> list[Evidence]:
+        """Every identifier found, as concept evidence without a label."""
+        out = []
+        for entity, (concept, pattern) in PATTERNS.items():
+            for m in pattern.finditer(art.text):
+                out.append(self._make(art, entity, concept, m.start(), m.end()))
+        if _DIGITS.search(art.text):
+            out += self._phones(art)
+        return out
+
+    def _phones(self, art: Artifacts) -> list[Evidence]:
+        found: dict[tuple[int, int], Evidence] = {}
+        for region in ("US", "GB"):
+            for m in phonenumbers.PhoneNumberMatcher(art.text, region, leniency=phonenumbers.Leniency.POSSIBLE):
+                found.setdefault((m.start, m.end), self._make(art, "PHONE", "phone", m.start, m.end))
+        return list(found.values())
+
+    def _make(self, art: Artifacts, entity: str, concept: str, start: int, end: int) -> Evidence:
+        return Evidence(
+            self.name,
+            f"pii.{concept}",
+            None,
+            0.0,
+            art.to_original(start, end),
+            f"Identifier: {concept}",
+            concept=concept,
+            entity=entity,
+        )
+
+
+class NerSignal(Signal):
+    """People and places named in a comment (spaCy NER), run only behind a cue."""
+
+    name = "ner"
+    EXAMPLES = (("that's Kayla Dorsey from the set, she lives in East Marionfort", frozenset({"NAME"})),)
+
+    def analyze(self, art: Artifacts) -> list[Evidence]:
+        """Named people, places and organisations."""
+        out = []
+        for ent in art.entities:
+            entity, concept = NER_ENTITIES[ent.label_]
+            out.append(
+                Evidence(
+                    self.name,
+                    f"ner.{concept}",
+                    None,
+                    0.0,
+                    art.to_original(ent.start_char, ent.end_char),
+                    f"Named {concept}",
+                    concept=concept,
+                    entity=entity,
+                )
+            )
+        return out

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2 tables, one repository module, Alembic migrations."""

@@ -1,0 +1,302 @@
+"""Repository for the API: keys, the review queue, reviewer decisions, the audit log, retention.
+
+Every function takes the database URL and opens its own short transaction, so a function
+that returns has committed (a decision is durable before the API acknowledges it).
+Text arrives here already encrypted when encryption is on; this module never logs it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, delete, func, or_, select, text
+from sqlalchemy.exc import IntegrityError
+
+from comments.errors import BadInputError, ConflictError, NotFoundError
+from comments.store.db import get_engine, session_scope
+from comments.store.tables import ApiKey, AuditEntry, ReviewDecision, ReviewItem, utcnow
+
+SCOPES = ("score", "review", "admin")
+OPEN = ("queued", "claimed", "escalated")
+TOKEN_PREFIX = "cmt"
+
+
+def _sha(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+# --- API keys -------------------------------------------------------------------------------------
+
+
+def create_api_key(url: str, name: str, scopes: list[str]) -> tuple[str, str]:
+    """Store a new key and return (id, token); the token is not recoverable afterwards."""
+    bad = sorted(set(scopes) - set(SCOPES))
+    if bad or not scopes:
+        raise BadInputError(f"unknown or missing scope {bad or ''}; choose from {', '.join(SCOPES)}")
+    if not name.strip():
+        raise BadInputError("the key needs a --name")
+    key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    with session_scope(url) as s:
+        s.add(ApiKey(id=key_id, name=name.strip(), secret_sha256=_sha(secret), scopes=sorted(set(scopes))))
+    return key_id, f"{TOKEN_PREFIX}_{key_id}_{secret}"
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    """What authentication needs to know about a key."""
+
+    id: str
+    name: str
+    scopes: frozenset[str]
+
+
+def verify_token(url: str, token: str) -> KeyRecord | None:
+    """The key a token belongs to, or None when it is malformed, unknown, revoked or wrong."""
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]:
+        return None
+    with session_scope(url) as s:
+        row = s.get(ApiKey, parts[1][:32])
+        if row is None or row.revoked_at is not None:
+            return None
+        if not secrets.compare_digest(row.secret_sha256, _sha(parts[2])):
+            return None
+        return KeyRecord(row.id, row.name, frozenset(row.scopes))
+
+
+# --- the queue ------------------------------------------------------------------------------------
+
+
+def enqueue(url: str, items: list[ReviewItem]) -> int:
+    """Insert items whose id is new (a re-scored id keeps its first entry); return how many were added."""
+    if not items:
+        return 0
+    ids = [i.id for i in items]
+    with session_scope(url) as s:
+        have = set(s.scalars(select(ReviewItem.id).where(ReviewItem.id.in_(ids))))
+        fresh, seen = [], set()
+        for item in items:
+            if item.id not in have and item.id not in seen:
+                seen.add(item.id)
+                fresh.append(item)
+        s.add_all(fresh)
+        try:
+            s.flush()
+        except IntegrityError:  # another replica inserted one of them meanwhile: go one by one
+            s.rollback()
+            return sum(enqueue(url, [i]) for i in fresh) if len(fresh) > 1 else 0
+    return len(fresh)
+
+
+def encode_cursor(item: ReviewItem) -> str:
+    """An opaque cursor after `item` in queue order (priority desc, then oldest first)."""
+    return base64.urlsafe_b64encode(f"{item.priority!r}:{item.seq}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[float, int]:
+    try:
+        prio, seq = base64.urlsafe_b64decode(cursor.encode()).decode().split(":")
+        return float(prio), int(seq)
+    except (ValueError, UnicodeError) as exc:
+        raise BadInputError("cursor is not one this API returned; start again without it") from exc
+
+
+def list_queue(
+    url: str,
+    *,
+    label: str | None = None,
+    decision: str | None = None,
+    status: str | None = None,
+    min_priority: float | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[ReviewItem], str | None]:
+    """One page of the queue, highest priority first, and the cursor of the next page (None at the end)."""
+    q = select(ReviewItem)
+    q = q.where(ReviewItem.status == status) if status else q.where(ReviewItem.status.in_(OPEN))
+    if label:
+        q = q.where(ReviewItem.flagged.like(f"%,{label},%"))
+    if decision:
+        q = q.where(ReviewItem.decision == decision)
+    if min_priority is not None:
+        q = q.where(ReviewItem.priority >= min_priority)
+    if cursor:
+        prio, seq = _decode_cursor(cursor)
+        q = q.where(or_(ReviewItem.priority < prio, and_(ReviewItem.priority == prio, ReviewItem.seq > seq)))
+    q = q.order_by(ReviewItem.priority.desc(), ReviewItem.seq).limit(limit + 1)
+    with session_scope(url) as s:
+        rows = list(s.scalars(q))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (encode_cursor(rows[-1]) if more and rows else None)
+
+
+def queue_depth(url: str) -> int:
+    """Items not yet finally reviewed."""
+    with session_scope(url) as s:
+        return s.scalar(select(func.count()).select_from(ReviewItem).where(ReviewItem.status.in_(OPEN))) or 0
+
+
+def get_item(url: str, item_id: str) -> ReviewItem:
+    """One item by id."""
+    with session_scope(url) as s:
+        row = s.scalar(select(ReviewItem).where(ReviewItem.id == item_id))
+    if row is None:
+        raise NotFoundError("no queued item with that id; `GET /v1/queue` lists them")
+    return row
+
+
+def claim(url: str, item_id: str, key_id: str, claim_seconds: int) -> ReviewItem:
+    """Claim an open item for `key_id`; a live claim by another key is a conflict."""
+    now = utcnow()
+    with session_scope(url) as s:
+        row = s.scalar(select(ReviewItem).where(ReviewItem.id == item_id).with_for_update())
+        if row is None:
+            raise NotFoundError("no queued item with that id; `GET /v1/queue` lists them")
+        if row.status == "reviewed":
+            raise ConflictError("the item is already reviewed")
+        if row.claimed_by not in (None, key_id) and _live(row.claimed_at, now, claim_seconds):
+            raise ConflictError("another reviewer holds the claim; pick another item")
+        row.claimed_by, row.claimed_at = key_id, now
+        if row.status == "queued":
+            row.status = "claimed"
+    return row
+
+
+def _live(at: datetime | None, now: datetime, seconds: int) -> bool:
+    if at is None:
+        return False
+    if at.tzinfo is None:  # SQLite returns naive datetimes
+        now = now.replace(tzinfo=None)
+    return now - at < timedelta(seconds=seconds)
+
+
+def record_decision(
+    url: str,
+    item_id: str,
+    key_id: str,
+    action: str,
+    labels: dict[str, bool],
+    note: str,
+    idempotency_key: str | None,
+    claim_seconds: int,
+) -> tuple[ReviewDecision, bool]:
+    """Store a decision and update the item, committed before returning; returns (decision, created).
+
+    With an idempotency key already used by this API key, the first decision comes back unchanged
+    (created False) when the request matches, and a conflict when it does not.
+    """
+    now = utcnow()
+    try:
+        with session_scope(url) as s:
+            if idempotency_key:
+                prior = s.scalar(
+                    select(ReviewDecision).where(
+                        ReviewDecision.key_id == key_id, ReviewDecision.idempotency_key == idempotency_key
+                    )
+                )
+                if prior is not None:
+                    return _same(prior, item_id, action, labels, note), False
+            row = s.scalar(select(ReviewItem).where(ReviewItem.id == item_id).with_for_update())
+            if row is None:
+                raise NotFoundError("no queued item with that id; `GET /v1/queue` lists them")
+            if row.claimed_by not in (None, key_id) and _live(row.claimed_at, now, claim_seconds):
+                raise ConflictError("another reviewer holds the claim; pick another item")
+            made = ReviewDecision(
+                item_id=item_id, key_id=key_id, idempotency_key=idempotency_key, action=action,
+                labels=labels, note=note, created_at=now,
+            )
+            s.add(made)
+            row.status = "escalated" if action == "escalate" else "reviewed"
+            row.review_action, row.review_labels, row.reviewed_at = action, labels, now
+            s.add(AuditEntry(key_id=key_id, action=f"decision:{action}", item_id=item_id, at=now))
+    except IntegrityError:  # the same idempotency key raced us: the winner's answer stands
+        prior = _prior(url, key_id, idempotency_key)
+        if prior is None:
+            raise
+        return _same(prior, item_id, action, labels, note), False
+    return made, True
+
+
+def _prior(url: str, key_id: str, idempotency_key: str) -> ReviewDecision | None:
+    with session_scope(url) as s:
+        return s.scalar(
+            select(ReviewDecision).where(
+                ReviewDecision.key_id == key_id, ReviewDecision.idempotency_key == idempotency_key
+            )
+        )
+
+
+def _same(prior: ReviewDecision, item_id: str, action: str, labels: dict, note: str) -> ReviewDecision:
+    if (prior.item_id, prior.action, prior.labels, prior.note) != (item_id, action, labels, note):
+        raise ConflictError("this Idempotency-Key was used for a different decision; use a new key")
+    return prior
+
+
+def decisions_for(url: str, item_id: str) -> list[ReviewDecision]:
+    """Every decision on an item, oldest first."""
+    with session_scope(url) as s:
+        return list(s.scalars(select(ReviewDecision).where(ReviewDecision.item_id == item_id).order_by("seq")))
+
+
+def count_decisions(url: str) -> int:
+    """All stored decisions (for tests and metrics)."""
+    with session_scope(url) as s:
+        return s.scalar(select(func.count()).select_from(ReviewDecision)) or 0
+
+
+def reviewed(url: str, batch: int = 500) -> Iterator[ReviewItem]:
+    """Finally reviewed items (remove or allow), oldest review first, read in pages."""
+    last = 0
+    while True:
+        with session_scope(url) as s:
+            rows = list(
+                s.scalars(
+                    select(ReviewItem)
+                    .where(ReviewItem.status == "reviewed", ReviewItem.seq > last)
+                    .order_by(ReviewItem.seq)
+                    .limit(batch)
+                )
+            )
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = rows[-1].seq
+
+
+# --- audit, retention, health ---------------------------------------------------------------------
+
+
+def audit(url: str, key_id: str, action: str, item_id: str | None = None) -> None:
+    """Append an audit entry (committed)."""
+    with session_scope(url) as s:
+        s.add(AuditEntry(key_id=key_id, action=action, item_id=item_id))
+
+
+def audit_entries(url: str, item_id: str | None = None) -> list[AuditEntry]:
+    """Audit entries, oldest first, optionally for one item."""
+    q = select(AuditEntry).order_by(AuditEntry.seq)
+    if item_id is not None:
+        q = q.where(AuditEntry.item_id == item_id)
+    with session_scope(url) as s:
+        return list(s.scalars(q))
+
+
+def purge(url: str, retention_days: int, now: datetime | None = None) -> int:
+    """Delete items (and their decisions) created more than `retention_days` ago; return how many."""
+    cutoff = (now or utcnow()) - timedelta(days=retention_days)
+    with session_scope(url) as s:
+        old = select(ReviewItem.id).where(ReviewItem.created_at < cutoff)
+        s.execute(delete(ReviewDecision).where(ReviewDecision.item_id.in_(old)))
+        return s.execute(delete(ReviewItem).where(ReviewItem.created_at < cutoff)).rowcount or 0
+
+
+def ping(url: str) -> None:
+    """Raise when the database cannot be reached."""
+    with get_engine(url).connect() as conn:
+        conn.execute(text("SELECT 1"))

@@ -1,0 +1,234 @@
+"""Tests for comments.normalize: evasions undone, benign text kept, offsets back to the original."""
+
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from comments.normalize import Normalized, normalize
+
+EVASIONS = [
+    # (comment, normalised text, evasion kinds reported)
+    ("dm for the s e t", "dm for the set", {"spaced"}),
+    ("N e v a e h  s e t , dm", "nevaeh set , dm", {"spaced"}),
+    ("no adult should dm your t e n-year-old", "no adult should dm your ten-year-old", {"spaced"}),
+    ("f.o.l.d.e.r in bio", "folder in bio", {"dotted"}),
+    ("join the t-e-l-e-g-r-a-m", "join the telegram", {"dotted"}),
+    ("new v*i*d*s up", "new vids up", {"dotted"}),
+    ("quit posting your k_i_d's schedule", "quit posting your kid's schedule", {"dotted"}),
+    ("join the te-le-gram, li.nk in comments", "join the telegram, link in comments", {"punct_insert"}),
+    ("the fol_der is back", "the folder is back", {"punct_insert"}),
+    ("go to her wor.k and he*r house", "go to her work and her house", {"punct_insert"}),
+    ("Sl-oane's vi_ds? anyone?", "sloane's vids? anyone?", {"punct_insert"}),
+    ("who the hell parks like th'is", "who the hell parks like this", {"punct_insert"}),
+    ("dm for the f-older", "dm for the folder", {"punct_insert"}),
+    ("v1ds and the f0lder", "vids and the folder", {"leet"}),
+    ("$et for trade, l!nk in bio", "set for trade, link in bio", {"leet"}),
+    ("h4ve the full fo1d3r, tr4de only", "have the full folder, trade only", {"leet"}),
+    ("the c@t pics and the l00king glass", "the cat pics and the looking glass", {"leet"}),
+    ("$el1!ng the 901den set", "selling the golden set", {"leet"}),
+    ("sooooo many vidssss", "soo many vidss", {"repeated"}),
+    ("her cell is five five five zero one three nine", "her cell is 5550139", {"spelled_digits"}),
+    ("text five five five, oh one two seven", "text 5550127", {"spelled_digits"}),
+    ("call double five five oh one", "call 55501", {"spelled_digits"}),
+    ("llama al cinco cinco cinco cero uno", "llama al 55501", {"spelled_digits"}),
+    ("ruf an: fünf fünf fünf null eins", "ruf an: 55501", {"spelled_digits"}),
+    ("appelle le cinq cinq cinq zéro un", "appelle le 55501", {"spelled_digits"}),
+    ("liga para cinco cinco cinco zero um", "liga para 55501", {"spelled_digits"}),
+    ("anyone got the vi\u200bds", "anyone got the vids", {"zero_width"}),
+    ("the fol\u00adder and b\u200di\u200do", "the folder and bio", {"zero_width"}),
+    ("f\u2060o\u2060l\u2060d\u2060e\u2060r\ufeff", "folder", {"zero_width"}),
+    ("🇸🇪🇹 for trade", "set for trade", {"emoji_letters"}),
+    ("Ⓥⓘⓓⓢ in my profile", "vids in my profile", {"emoji_letters"}),
+    ("🅰🅽🅳 🅐🅑🅒 🄰🄱🄲 ⒜⒝⒞", "and abc abc abc", {"emoji_letters"}),
+    ("🇦\u200c🇳\u200c🇩 i'll add you", "and i'll add you", {"emoji_letters"}),
+    ("the full 𝐬𝐞𝐭 and ｆｏｌｄｅｒ", "the full set and folder", {"homoglyph"}),
+    ("who has the rest of the ѕеt? dm", "who has the rest of the set? dm", {"homoglyph"}),
+    ("trаdіng νіdѕ, hit me up", "trading vids, hit me up", {"homoglyph"}),
+    ("SHE WAS IN SОMЕTНING", "she was in something", {"homoglyph"}),
+    ("the ѕ e t", "the set", {"homoglyph", "spaced"}),
+    ("ｔｈｅ　ｆｉｌｅ", "the file", {"homoglyph"}),
+    ("the ﬁle\u00a0is   here\n", "the file is here", set()),
+]
+
+BENIGN = [
+    "Reported this account to NCMEC and the platform, please do the same.",
+    "The well-known author spoke at the U.S. embassy on the 4th of July.",
+    "Call me at (555) 010-4417 after 3:40pm, or email jane.doe@example.com.",
+    "Tickets cost $4.99 each, or €20 for a family of four.",
+    "See https://example.org/help-center/report_abuse for the long-term plan.",
+    "R2-D2 and C-3PO are my favourite droids.",
+    "My follow-up e-mail went out at 10:30 a.m. on Monday.",
+    "She was born in 1990 and finished 2nd in the 5km race.",
+    "Our 24/7 helpline answers every call, 365 days a year.",
+    "The self-care guide is a must-read for first-time parents.",
+    "Henry VIII had six wives, and World War II ended in 1945.",
+    "Follow @safety_team for updates on the new policy.",
+    "I'm not sure it's true, but they'll check and we'd know by then.",
+    "Can't wait to see y'all at the O'Brien family picnic!",
+    "It costs 3.5 million dollars, roughly 50% more than last year.",
+    "The meeting is at 9am, room 4B, second floor.",
+    "Read the FAQ at www.example.net before posting.",
+    "This is a one-on-one session with day-to-day support for survivors.",
+    "Thanks for sharing your story, you are so brave.",
+    "Mr. and Mrs. Smith moved to Springfield in the 1980s.",
+    "Version 2.0.1 fixed the bug in node.js and in report.pdf.",
+    "Email support@example.co.uk or call +44 20 7946 0018.",
+    "It was a so-so movie, but the soundtrack was top-notch.",
+    "He scored 100 points, that's 3x more than last season, b4 the break.",
+    "Jean-Luc and Anne-Marie live in Saint-Denis.",
+    "AI-generated images are a growing problem in-game and in real life.",
+    "Wait... what?! That is not okay.",
+    "Temperatures hit 35°C in mid-August, so drink water.",
+    "¿Dónde está la estación? Mañana a las cinco, señor.",
+    "El niño comió paella y bebió agua con limón.",
+    "¿Quieres uno o dos cafés?",
+    "Die Straße über der Brücke ist schön, sagt Jürgen.",
+    "Wir treffen uns um 15 Uhr im Café am Marktplatz.",
+    "Größe ist nicht alles, aber Übung macht den Meister.",
+    "C'est très bien, merci beaucoup, à demain !",
+    "Aujourd'hui, l'enfant est allé à l'école avec sa sœur.",
+    "Peut-être qu'il viendra demain, signalez-le si besoin.",
+    "Garçon, un café et deux croissants, s'il vous plaît.",
+    "Não sei onde fica a estação, mas obrigado pela ajuda.",
+    "A ação foi ótima e o público adorou o espetáculo.",
+    "Você já viu o pôr do sol em Lisboa?",
+    "Привет, как дела? Всё хорошо, спасибо.",
+    "Καλημέρα κόσμε, τι κάνεις;",
+    "東京は今日とても暑いです。",
+    "I love 🇺🇸 food and ❤️ my 🐶.",
+]
+
+# Characters and fragments that exercise every step, for the property tests.
+TRICKY = st.lists(
+    st.one_of(
+        st.sampled_from(list("aeiostdlnr ._-*'’$@!013457\n\t,")),
+        st.sampled_from(["ѕ", "е", "о", "ν", "Τ", "\u200b", "\u00ad", "🇸", "🇪", "ⓐ", "🅰", "\u0301", "ß", "é"]),
+        st.sampled_from(["λ", "ﬁ", "𝐬", "ｓ", "\ufe0f", "İ", "ͅ", "ᄀ", "ᅡ", "…", "\u3000", "five", "oh", "double"]),
+        st.sampled_from(["www.", ".com", "@h", "http://", "l'", "'s", "don't", "in", "aaa", "viii", "te", "1st", "b4"]),
+    ),
+    max_size=30,
+).map("".join)
+ANY_TEXT = st.one_of(st.text(), st.text(alphabet=st.characters(codec=None), max_size=60), TRICKY)
+
+
+def words(text: str) -> list[str]:
+    """The words a benign comment should keep: casefolded, minus emoji variation selectors."""
+    return unicodedata.normalize("NFKC", text).casefold().replace("\ufe0f", "").split()
+
+
+@pytest.mark.parametrize(("comment", "expected", "kinds"), EVASIONS)
+def test_when_an_evasion_is_used_then_it_is_undone_and_reported(comment, expected, kinds):
+    result = normalize(comment)
+    assert result.text == expected
+    assert result.evasions == kinds
+
+
+@pytest.mark.parametrize(("comment", "expected", "kinds"), EVASIONS)
+def test_when_an_evasion_is_undone_then_normalising_again_changes_nothing(comment, expected, kinds):
+    again = normalize(normalize(comment).text)
+    assert again.text == expected
+    assert again.evasions <= {"repeated"}
+
+
+@pytest.mark.parametrize("sentence", BENIGN)
+def test_when_text_is_benign_then_words_survive_and_no_evasion_is_reported(sentence):
+    result = normalize(sentence)
+    assert result.text.split() == words(sentence)
+    assert result.evasions == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("comment", "needle", "source"),
+    [
+        ("the ѕ e t", "set", "ѕ e t"),
+        ("dm me for the f.o.l.d.e.r now", "folder", "f.o.l.d.e.r"),
+        ("v1ds here", "vids", "v1ds"),
+        ("call five five five oh one four", "555014", "five five five oh one four"),
+        ("🇸🇪🇹 for trade", "set", "🇸🇪🇹"),
+        ("anyone got the vi\u200bds", "vids", "vi\u200bds"),
+        ("sooooo good", "soo", "sooooo"),
+        ("the ﬁle", "fi", "ﬁ"),
+        ("Ｔｅｌｅｇｒａｍ   group", "telegram group", "Ｔｅｌｅｇｒａｍ   group"),
+    ],
+)
+def test_when_a_span_is_found_in_normalised_text_then_it_maps_to_the_original(comment, needle, source):
+    result = normalize(comment)
+    start = result.text.index(needle)
+    s, e = result.span_to_original(start, start + len(needle))
+    assert comment[s:e] == source
+
+
+def test_when_a_letter_expands_then_each_part_maps_to_it():
+    result = normalize("ﬁx")
+    assert result.text == "fix"
+    assert result.starts == (0, 0, 1)
+    assert result.ends == (1, 1, 2)
+
+
+def test_when_span_is_empty_or_out_of_range_then_it_is_clamped():
+    result = normalize("  Hello\u200b  world  ")
+    assert result.text == "hello world"
+    assert result.span_to_original(0, 0) == (2, 2)
+    assert result.span_to_original(-5, 100) == (2, len("  Hello\u200b  world"))
+    assert result.span_to_original(4, 2) == result.span_to_original(4, 4)
+    assert result.span_to_original(99, 99) == (len("  Hello\u200b  world"),) * 2
+    assert normalize("").span_to_original(0, 3) == (0, 0)
+    assert normalize("\u200b").span_to_original(0, 1) == (0, 0)
+
+
+def test_when_text_is_plain_ascii_then_the_map_is_the_identity():
+    result = normalize("Nothing To See Here.")
+    assert result == Normalized(
+        "Nothing To See Here.", "nothing to see here.", tuple(range(20)), tuple(range(1, 21)), frozenset()
+    )
+
+
+def test_when_a_word_is_genuinely_cyrillic_or_greek_then_it_is_kept():
+    assert normalize("сор и мусор").text == "сор и мусор"
+    assert normalize("Καλημέρα, τι κάνεις;").evasions == frozenset()
+    assert normalize("mixed: the vіds").text == "mixed: the vids"  # Cyrillic і in a Latin word
+
+
+def test_when_number_words_are_few_then_they_stay_words():
+    assert normalize("one or two of them").text == "one or two of them"
+    assert normalize("oh oh seven").text == "oh oh seven"
+
+
+@settings(max_examples=400, deadline=None)
+@given(ANY_TEXT)
+def test_when_any_text_is_normalised_then_the_offset_map_is_consistent(text):
+    result = normalize(text)
+    n = len(result.text)
+    assert len(result.starts) == len(result.ends) == n
+    assert all(0 <= s < e <= len(text) for s, e in zip(result.starts, result.ends, strict=True))
+    assert all(a <= b for a, b in zip(result.starts, result.starts[1:], strict=False))
+    assert result.evasions <= {
+        "zero_width", "emoji_letters", "homoglyph", "spaced", "dotted", "punct_insert", "leet", "repeated",
+        "spelled_digits",
+    }  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(ANY_TEXT, st.data())
+def test_when_any_span_is_mapped_then_it_lies_inside_the_original(text, data):
+    result = normalize(text)
+    start = data.draw(st.integers(-2, len(result.text) + 2))
+    end = data.draw(st.integers(-2, len(result.text) + 2))
+    s, e = result.span_to_original(start, end)
+    assert 0 <= s <= e <= len(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(ANY_TEXT)
+def test_when_normalised_text_is_normalised_again_then_it_is_unchanged(text):
+    once = normalize(text).text
+    assert normalize(once).text == once
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("gir1", "girl"), ("se7", "set"), ("jus7", "just"), ("mp3", "mp3"), ("any1", "any1")]
+)
+def test_when_leet_digit_ends_a_word_then_it_reads_as_a_letter_unless_text_speak(text, expected):
+    assert normalize(text).text == expected
