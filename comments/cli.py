@@ -19,6 +19,16 @@ app.add_typer(data_app, name="data")
 protected_app = typer.Typer(help="The protected-identity list (only keyed hashes are stored).", no_args_is_help=True)
 app.add_typer(protected_app, name="protected")
 err = Console(stderr=True)
+
+
+def _register_subapps() -> None:
+    from comments.api.cli import register as register_api
+    from comments.models.cli import register as register_models
+
+    register_models(app)
+    register_api(app)
+
+
 DATA_DIR = Path("data")
 
 
@@ -173,3 +183,86 @@ def score(
         err.print(f"[yellow]{len(summary.invalid)} invalid row(s)[/yellow]: {shown}{more}")
         if not skip_invalid:
             raise typer.Exit(2)
+
+
+rules_app = typer.Typer(help="The rules half on its own.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("report")
+def rules_report(
+    corpus: Path = typer.Option(DATA_DIR / "corpus.parquet", help="Corpus with a split column."),
+    challenge: Path = typer.Option(DATA_DIR / "challenge.jsonl", help="Hand-written challenge set."),
+    out: Path = typer.Option(Path("reports/rules.md"), help="Markdown report to write."),
+) -> None:
+    """Rules-only precision/recall at their own levels on unseen families and the challenge set."""
+    import pandas as pd
+
+    from comments.signals.registry import RuleEngine
+    from comments.signals.report import precision_recall
+    from comments.synth.card import markdown_table
+
+    if not corpus.exists():
+        err.print(f"[red]error[/red]: {corpus} does not exist; run `make data` first")
+        raise typer.Exit(3)
+    engine = RuleEngine()
+    df = pd.read_parquet(corpus)
+    parts = {
+        "test split (unseen families)": df[df.split == "test"],
+        "challenge.jsonl": pd.read_json(challenge, lines=True),
+    }
+    lines = ["# Rules alone: precision and recall at the rules' own levels", ""]
+    for name, part in parts.items():
+        table = precision_recall(engine, part).set_index("label")
+        lines += [f"## {name} ({len(part):,} comments)", "", markdown_table(table, "label"), ""]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines), encoding="utf-8")
+    err.print(f"wrote {out}")
+
+
+@app.command("fuse")
+def fuse(
+    model: Path = typer.Option(Path("models/default"), help="Model bundle to add fusion.json to."),
+    corpus: Path = typer.Option(DATA_DIR / "corpus.parquet", help="Corpus whose dev split fits the combiner."),
+) -> None:
+    """Fit the combiner, fused thresholds and the cascade gate on the dev split."""
+    from comments.fusion import fit_fusion
+
+    try:
+        result = fit_fusion(model, corpus)
+    except CommentsError as exc:
+        raise fail(exc) from None
+    err.print(f"wrote {model / 'fusion.json'}; thresholds {result['thresholds']}; gate {result['gate']}")
+
+
+@app.command("quality")
+def quality(
+    corpus: Path = typer.Option(DATA_DIR / "corpus.parquet", help="Corpus; its test split is used."),
+    challenge: Path = typer.Option(DATA_DIR / "challenge.jsonl", help="Hand-written challenge set."),
+    out: Path = typer.Option(Path("reports/quality.md"), help="Markdown table to write."),
+) -> None:
+    """Compare rules-only, baseline, transformer and fused per label on unseen families and the challenge set."""
+    import pandas as pd
+
+    from comments.pipeline import load_pipeline
+    from comments.quality import compare
+    from comments.synth.card import markdown_table
+
+    try:
+        pipeline = load_pipeline()
+    except CommentsError as exc:
+        raise fail(exc) from None
+    df = pd.read_parquet(corpus)
+    lines = ["# Quality: each part and the fused pipeline", ""]
+    for name, part in {
+        "test split (unseen families)": df[df.split == "test"],
+        "challenge.jsonl": pd.read_json(challenge, lines=True),
+    }.items():
+        table = compare(pipeline, part).set_index("system")
+        lines += [f"## {name} ({len(part):,} comments)", "", markdown_table(table, "system"), ""]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines), encoding="utf-8")
+    err.print(f"wrote {out}")
+
+
+_register_subapps()

@@ -13,33 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
+from comments.errors import ModelLoadError
 from comments.labels import LABELS
 from comments.types import Evidence
 
-CONCEPTS = (
-    "material_ref",
-    "victim_ref",
-    "identity_link",
-    "request",
-    "offer",
-    "trade_app",
-    "location",
-    "contact",
-    "schedule",
-    "threat",
-    "urge_find",
-    "predatory",
-    "new_name",
-    "name",
-    "handle",
-    "phone",
-    "place",
-    "school",
-    "protected",
-    "self_story",
-    "reporting",
-    "negation",
-)
 EPS = 1e-4
 
 
@@ -48,13 +25,13 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def feature_names() -> list[str]:
+def feature_names(concepts: list[str]) -> list[str]:
     """Column names of `features`, for the model card and error analysis."""
     return (
         [f"transformer_{lab}" for lab in LABELS]
         + [f"baseline_{lab}" for lab in LABELS]
         + [f"rules_{lab}" for lab in LABELS]
-        + [f"concept_{c}" for c in CONCEPTS]
+        + [f"concept_{c}" for c in concepts]
     )
 
 
@@ -63,12 +40,16 @@ def features(
     baseline: np.ndarray,
     rule_scores: list[dict[str, float]],
     evidence: list[tuple[Evidence, ...]],
+    concepts: list[str],
 ) -> np.ndarray:
-    """One row per comment: model logits, rule scores, concept flags."""
+    """One row per comment: model logits, rule scores, a flag per rule concept."""
     rules = np.array([[s[lab] for lab in LABELS] for s in rule_scores], dtype=np.float64).reshape(-1, len(LABELS))
-    flags = np.array(
-        [[float(any(e.concept == c for e in ev)) for c in CONCEPTS] for ev in evidence], dtype=np.float64
-    ).reshape(-1, len(CONCEPTS))
+    index = {c: i for i, c in enumerate(concepts)}
+    flags = np.zeros((len(evidence), len(concepts)))
+    for row, ev in enumerate(evidence):
+        for e in ev:
+            if e.concept in index:
+                flags[row, index[e.concept]] = 1.0
     return np.hstack([_logit(transformer), _logit(baseline), rules, flags])
 
 
@@ -76,6 +57,7 @@ def features(
 class Combiner:
     """Per-label logistic regression on `features`; `fit` returns self, learned state ends in `_`."""
 
+    concepts: list[str]
     c: float = 1.0
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> Combiner:
@@ -85,7 +67,7 @@ class Combiner:
         self.coef_ = np.zeros((len(LABELS), x.shape[1]))
         self.intercept_ = np.zeros(len(LABELS))
         for j in range(len(LABELS)):
-            lr = LogisticRegression(C=self.c, max_iter=2000, class_weight="balanced").fit(x, y[:, j])
+            lr = LogisticRegression(C=self.c, max_iter=2000).fit(x, y[:, j])
             self.coef_[j], self.intercept_[j] = lr.coef_[0], lr.intercept_[0]
         return self
 
@@ -97,7 +79,8 @@ class Combiner:
     def to_json(self) -> dict:
         """Plain-JSON state (no pickle)."""
         return {
-            "features": feature_names(),
+            "features": feature_names(self.concepts),
+            "concepts": self.concepts,
             "labels": list(LABELS),
             "c": self.c,
             "coef": self.coef_.tolist(),
@@ -105,11 +88,11 @@ class Combiner:
         }
 
     @classmethod
-    def from_json(cls, state: dict) -> Combiner:
-        """Rebuild from `to_json`; refuses a feature layout other than this code's."""
-        if state["features"] != feature_names() or state["labels"] != list(LABELS):
-            raise ValueError("fusion.json was fitted on another feature layout; refit with `comments train`")
-        obj = cls(c=state["c"])
+    def from_json(cls, state: dict, known_concepts: set[str]) -> Combiner:
+        """Rebuild from `to_json`; refuses concepts the current rules no longer produce."""
+        if state["labels"] != list(LABELS) or not set(state["concepts"]) <= known_concepts:
+            raise ModelLoadError("fusion.json was fitted on other labels or rules; refit with `comments fuse`")
+        obj = cls(concepts=list(state["concepts"]), c=state["c"])
         obj.coef_ = np.array(state["coef"])
         obj.intercept_ = np.array(state["intercept"])
         return obj
@@ -117,3 +100,60 @@ class Combiner:
     def save(self, path: Path, extra: dict | None = None) -> None:
         """Write the state and any extra fields (thresholds, gate) as JSON."""
         path.write_text(json.dumps({**self.to_json(), **(extra or {})}, indent=1), encoding="utf-8")
+
+
+REVIEW_MIN_PRECISION = 0.6
+
+
+def _lowest_with_precision(scores: np.ndarray, truth: np.ndarray, target: float) -> float:
+    """The lowest threshold whose flags reach `target` precision (1.0 when none does)."""
+    order = np.argsort(-scores)
+    hits = np.cumsum(truth[order]) / np.arange(1, len(order) + 1)
+    ok = np.flatnonzero(hits >= target)
+    return float(scores[order][ok[-1]]) if ok.size else 1.0
+
+
+def fit_fusion(model_dir: Path, corpus: Path) -> dict:
+    """Fit the combiner, its thresholds and the cascade gate on the dev split; write fusion.json.
+
+    Thresholds come from 5-fold predictions grouped by family, so they are not chosen on
+    scores the combiner was fitted to. The gate sends to the transformer every comment whose
+    baseline score reaches the level that 99.5 % of dev positives reach, or whose rules reach review.
+    """
+    import pandas as pd
+    from sklearn.model_selection import GroupKFold
+
+    from comments.models.bundle import load_bundle, write_manifest
+    from comments.models.calibrate import choose_thresholds
+    from comments.signals.combine import REVIEW_LEVEL
+    from comments.signals.registry import RuleEngine
+
+    bundle = load_bundle(model_dir)
+    engine = RuleEngine()
+    dev = pd.read_parquet(corpus)
+    dev = dev[dev.split == "dev"].reset_index(drop=True)
+    rules = engine.analyze_batch(dev.text.tolist())
+    normalised = [r.artifacts.text for r in rules]
+    baseline = bundle.baseline.predict_proba(normalised)
+    transformer = bundle.calibrator.transform(bundle.transformer.predict(normalised))
+    concepts = engine.concepts()
+    x = features(transformer, baseline, [r.scores for r in rules], [r.evidence for r in rules], concepts)
+    y = dev[list(LABELS)].to_numpy()
+    oof = np.zeros_like(transformer)
+    for tr, te in GroupKFold(n_splits=5).split(x, y, groups=dev.family):
+        oof[te] = Combiner(concepts).fit(x[tr], y[tr]).predict_proba(x[te])
+    thresholds, notes = choose_thresholds(oof, y)
+    # 95 % dev recall on unseen families sends ordinary comments to review ("hello" included), so
+    # review never goes below the lowest score where at least REVIEW_MIN_PRECISION of dev flags are right.
+    for j, label in enumerate(LABELS):
+        floor = _lowest_with_precision(oof[:, j], y[:, j], REVIEW_MIN_PRECISION)
+        thresholds[label]["review"] = min(max(thresholds[label]["review"], floor), thresholds[label]["remove"])
+        notes[label]["review"]["precision_floor"] = REVIEW_MIN_PRECISION
+    positive = y.any(axis=1)
+    gate = {"baseline": float(np.quantile(baseline[positive].max(axis=1), 0.005)), "rules": REVIEW_LEVEL}
+    combiner = Combiner(concepts).fit(x, y)
+    combiner.save(model_dir / "fusion.json", {"thresholds": thresholds, "threshold_notes": notes, "gate": gate})
+    old = json.loads((model_dir / "manifest.json").read_text(encoding="utf-8"))
+    extra = {k: v for k, v in old.items() if k not in ("version", "labels", "created", "files")}
+    write_manifest(model_dir, old["version"], extra)
+    return {"thresholds": thresholds, "notes": notes, "gate": gate}

@@ -63,8 +63,8 @@ class Artifacts:
 
     @cached_property
     def entities(self) -> tuple[SpacySpan, ...]:
-        """Named entities of the normalised text (runs NER on first use only)."""
-        return entities_of(self.nlp(self.text))
+        """Named entities of the *original* text, whose capitals NER needs (runs on first use only)."""
+        return entities_of(self.nlp(self.original))
 
 
 def entities_of(doc: Doc) -> tuple[SpacySpan, ...]:

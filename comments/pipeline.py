@@ -101,7 +101,9 @@ class Pipeline:
             idx = np.flatnonzero(run)
             raw = self.bundle.transformer.predict([normalised[i] for i in idx])
             transformer[idx] = self.bundle.calibrator.transform(raw)
-        x = features(transformer, baseline, [r.scores for r in rules], [r.evidence for r in rules])
+        x = features(
+            transformer, baseline, [r.scores for r in rules], [r.evidence for r in rules], self.combiner.concepts
+        )
         fused = self.combiner.predict_proba(x)
         return [self._result(r, fused[i], transformer[i], baseline[i], bool(run[i])) for i, r in enumerate(rules)]
 
@@ -149,12 +151,19 @@ def load_pipeline(model_dir: Path | str | None = None) -> Pipeline:
     if not fusion_path.exists():
         raise ModelLoadError(f"{fusion_path} is missing; run `comments train` to fit the combiner")
     fusion = json.loads(fusion_path.read_text(encoding="utf-8"))
-    protected = None
-    try:
-        from comments.store import protected as store
+    key = settings.hmac_key.get_secret_value().encode()
+    protected = ProtectedSignal(key, _protected_digests(settings.database_url))
+    engine = RuleEngine(protected=protected)
+    combiner = Combiner.from_json(fusion, set(engine.concepts()))
+    return Pipeline(bundle, engine, combiner, fusion)
 
-        digests = store.all_digests(settings.database_url)
-        protected = ProtectedSignal(settings.hmac_key.get_secret_value().encode(), digests)
-    except Exception:  # noqa: BLE001 - no database yet: the protected list is simply empty
-        protected = ProtectedSignal(settings.hmac_key.get_secret_value().encode(), frozenset())
-    return Pipeline(bundle, RuleEngine(protected=protected), Combiner.from_json(fusion), fusion)
+
+def _protected_digests(url: str) -> frozenset[str]:
+    """The protected list from the database; an SQLite file that does not exist yet holds none."""
+    from comments.store import protected as store
+    from comments.store.db import migrate
+
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return frozenset()
+    migrate(url)
+    return store.all_digests(url)

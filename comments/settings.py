@@ -24,6 +24,15 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///var/comments.db"
     model_dir: Path = Path("models/default")
     hmac_key: SecretStr = SecretStr(DEV_KEY)
+    # API (comments.api): at-rest encryption of stored comment text (a Fernet key; none = plain text).
+    encryption_key: SecretStr | None = None
+    max_body_bytes: int = 1_048_576
+    max_batch: int = 256
+    retention_days: int = 90
+    # False runs a review-only replica: scoring answers 503, the queue and reviewer page still work.
+    load_model: bool = True
+    claim_seconds: int = 900
+    key_cache_seconds: float = 30.0
 
     def check(self) -> Settings:
         """Refuse development secrets outside development."""

@@ -14,7 +14,7 @@ import phonenumbers
 
 from comments.nlp import Artifacts
 from comments.signals.base import Signal
-from comments.types import Evidence
+from comments.types import Evidence, Span
 
 PATTERNS: dict[str, tuple[str, re.Pattern]] = {
     "EMAIL": ("email", re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")),
@@ -126,7 +126,7 @@ class NerSignal(Signal):
                     f"ner.{concept}",
                     None,
                     0.0,
-                    art.to_original(ent.start_char, ent.end_char),
+                    Span(ent.start_char, ent.end_char),  # NER ran on the original text
                     f"Named {concept}",
                     concept=concept,
                     entity=entity,

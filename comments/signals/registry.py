@@ -74,6 +74,10 @@ class RuleEngine:
             if unknown := set().union(*c.parts) - known:
                 raise ConfigurationError(f"combination {c.id} names unknown concept(s) {sorted(unknown)}")
 
+    def concepts(self) -> list[str]:
+        """Every concept a signal here can produce, sorted (the combiner's feature columns)."""
+        return sorted(IDENTITY_CONCEPTS | {r.concept for r in self.rules.rules.values() if r.concept})
+
     def analyze(self, text: str) -> RuleResult:
         """Evidence and per-label rule scores for one comment."""
         return self.analyze_batch([text])[0]
@@ -90,7 +94,7 @@ class RuleEngine:
         # NER is the costly part (about 5-10 ms a comment here): only where a victim or material cue
         # and a label-bearing rule fired, about 2 % of realistic traffic.
         need = [i for i, ev in enumerate(found) if _needs_ner(ev)]
-        for i, doc in zip(need, self.nlp.pipe([arts[i].text for i in need], batch_size=64), strict=True):
+        for i, doc in zip(need, self.nlp.pipe([arts[i].original for i in need], batch_size=64), strict=True):
             arts[i].__dict__["entities"] = entities_of(doc)  # fills the lazy property
             found[i] += self.ner.analyze(arts[i])
         results = []

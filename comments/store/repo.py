@@ -208,8 +208,13 @@ def record_decision(
             if row.claimed_by not in (None, key_id) and _live(row.claimed_at, now, claim_seconds):
                 raise ConflictError("another reviewer holds the claim; pick another item")
             made = ReviewDecision(
-                item_id=item_id, key_id=key_id, idempotency_key=idempotency_key, action=action,
-                labels=labels, note=note, created_at=now,
+                item_id=item_id,
+                key_id=key_id,
+                idempotency_key=idempotency_key,
+                action=action,
+                labels=labels,
+                note=note,
+                created_at=now,
             )
             s.add(made)
             row.status = "escalated" if action == "escalate" else "reviewed"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import pandas as pd
 
 from comments.labels import LABELS
@@ -24,12 +26,14 @@ KNOWN_GAPS = """\
 """
 
 
-def _table(counts: pd.DataFrame | pd.Series, index_name: str) -> str:
+def markdown_table(counts: pd.DataFrame | pd.Series, index_name: str) -> str:
+    """A DataFrame or Series as a Markdown table, numbers with thousands separators."""
     frame = counts.to_frame("rows") if isinstance(counts, pd.Series) else counts
     cols = [index_name, *map(str, frame.columns)]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for idx, row in frame.iterrows():
-        lines.append("| " + " | ".join([str(idx), *(f"{v:,}" for v in row)]) + " |")
+        cells = [f"{v:,}" if isinstance(v, numbers.Number) else str(v) for v in row]
+        lines.append("| " + " | ".join([str(idx), *cells]) + " |")
     return "\n".join(lines)
 
 
@@ -70,25 +74,25 @@ generated. Comments refer to material only obliquely and never describe it.
 {df.family.nunique()} families used of {len(families)} defined.
 
 ## Splits (grouped by family: `dev` and `test` families never appear in `train`)
-{_table(by_split, "split")}
+{markdown_table(by_split, "split")}
 
 ## Families per label (a multi-label family counts for each of its labels)
-{_table(fam_counts, "label")}
+{markdown_table(fam_counts, "label")}
 
 ## Label combinations among positive rows
-{_table(combos.value_counts(), "labels")}
+{markdown_table(combos.value_counts(), "labels")}
 
 ## Hard-negative kinds (rows)
-{_table(neg_kinds, "kind")}
+{markdown_table(neg_kinds, "kind")}
 
 ## Register styles
-{_table(df["style"].value_counts(), "style")}
+{markdown_table(df["style"].value_counts(), "style")}
 
 ## Languages
-{_table(df["language"].value_counts(), "language")}
+{markdown_table(df["language"].value_counts(), "language")}
 
 ## Evasions ({(df.evasion != "none").mean():.1%} of rows)
-{_table(df["evasion"].value_counts(), "evasion")}
+{markdown_table(df["evasion"].value_counts(), "evasion")}
 
 ## Examples (train split, non-graphic by construction)
 {chr(10).join(examples)}

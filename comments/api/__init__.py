@@ -1,0 +1,1 @@
+"""The HTTP API and reviewer page: `create_app(settings)` in `comments.api.main`."""

@@ -1,0 +1,57 @@
+"""Coalesces concurrent single-score requests into one `score_batch` call.
+
+Scoring a batch costs far less per comment than scoring one at a time (the model runs
+once per batch), so while a batch is being scored, new requests wait and go together
+in the next one. Nothing waits on purpose: an idle server scores a lone request at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import anyio
+
+
+class ScoreBatcher:
+    """Runs `score(requests) -> results` in worker threads, at most `workers` batches at a time."""
+
+    def __init__(self, score: Callable[[list], list], limiter: anyio.CapacityLimiter, max_batch: int = 64) -> None:
+        self.score, self.limiter, self.max_batch = score, limiter, max_batch
+        self.workers = int(limiter.total_tokens)
+        self._pending: list[tuple[object, asyncio.Future]] = []
+        self._tasks: set[asyncio.Task] = set()
+
+    async def submit(self, request):
+        """Score one request, batched with whatever else is waiting."""
+        future = asyncio.get_running_loop().create_future()
+        self._pending.append((request, future))
+        if len(self._tasks) < self.workers:
+            task = asyncio.create_task(self._drain())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return await future
+
+    async def _drain(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
+            requests = [r for r, _ in batch]
+            try:
+                results = await anyio.to_thread.run_sync(self.score, requests, limiter=self.limiter)
+            except Exception:  # noqa: BLE001 - one bad request must not fail its neighbours: retry alone
+                for request, future in batch:
+                    await self._one(request, future)
+                continue
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+
+    async def _one(self, request, future: asyncio.Future) -> None:
+        try:
+            result = (await anyio.to_thread.run_sync(self.score, [request], limiter=self.limiter))[0]
+        except Exception as exc:  # noqa: BLE001 - handed to the waiting request's handler
+            if not future.done():
+                future.set_exception(exc)
+        else:
+            if not future.done():
+                future.set_result(result)

@@ -1,0 +1,77 @@
+"""Pure ASGI middleware (cheaper than BaseHTTPMiddleware): body-size cap and request metrics."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from comments.api.metrics import Metrics
+
+
+async def _send_error(send, status: int, code: str, message: str) -> None:
+    body = json.dumps({"code": code, "message": message}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodyLimit:
+    """Answers 413 when a request body exceeds `limit` bytes, whether declared or streamed."""
+
+    def __init__(self, app, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        message = f"request body exceeds {self.limit} bytes; send fewer items per batch"
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                if not value.isdigit() or int(value) > self.limit:
+                    return await _send_error(send, 413, "payload_too_large", message)
+        chunks, size, more = [], 0, True
+        while more:
+            msg = await receive()
+            if msg["type"] != "http.request":
+                return await self.app(scope, _replay([], msg, receive), send)
+            chunks.append(msg.get("body", b""))
+            size += len(chunks[-1])
+            more = msg.get("more_body", False)
+            if size > self.limit:
+                return await _send_error(send, 413, "payload_too_large", message)
+        await self.app(scope, _replay(chunks, None, receive), send)
+
+
+def _replay(chunks: list[bytes], first, receive):
+    """A receive that hands the buffered body over once, then defers to the real one."""
+    pending = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}] if first is None else [first]
+
+    async def replay():
+        return pending.pop() if pending else await receive()
+
+    return replay
+
+
+class RequestMetrics:
+    """Counts requests and observes latency per route template (never the raw path: ids are not labels)."""
+
+    def __init__(self, app, metrics: Metrics) -> None:
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started, status = time.perf_counter(), [500]
+
+        async def observe(message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observe)
+        finally:
+            route = scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            self.metrics.requests.labels(scope["method"], path, str(status[0])).inc()
+            self.metrics.latency.labels(path).observe(time.perf_counter() - started)

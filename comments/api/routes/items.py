@@ -1,0 +1,80 @@
+"""One queued item: view (masked unless revealed, which is audited), claim, decide."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import anyio
+from fastapi import APIRouter, Header, Path, Response
+
+from comments.api import service
+from comments.api.deps import ReviewKey, RuntimeDep
+from comments.api.schemas import DecisionCreate, DecisionPublic, ErrorPublic, ItemPublic, QueueItemPublic
+from comments.store import repo
+
+router = APIRouter(prefix="/v1/items", tags=["review"])
+ItemPath = Annotated[str, Path(min_length=1, max_length=200)]
+ERRORS = {c: {"model": ErrorPublic} for c in (401, 403, 404, 409, 422)}
+
+
+def item_public(rt, item, reveal: bool) -> ItemPublic:
+    """The item with masked (or revealed) text."""
+    text, _ = service.view(item, rt.cipher, reveal)
+    base = QueueItemPublic.model_validate(item, from_attributes=True).model_dump()
+    return ItemPublic(
+        **base,
+        text=text,
+        revealed=reveal,
+        reasons=item.reasons,
+        review_action=item.review_action,
+        review_labels=item.review_labels,
+        reviewed_at=item.reviewed_at,
+    )
+
+
+def get_item(rt, key, item_id: str, reveal: bool):
+    """Load an item; a reveal is written to the audit log before the text is returned."""
+    item = repo.get_item(rt.url, item_id)
+    if reveal:
+        repo.audit(rt.url, key.id, "reveal", item_id)
+    return item
+
+
+@router.get("/{item_id}", responses=ERRORS)
+async def read_item(item_id: ItemPath, rt: RuntimeDep, key: ReviewKey, reveal: bool = False) -> ItemPublic:
+    """The item, identifiers masked; `?reveal=true` shows the original and is audited."""
+    item = await anyio.to_thread.run_sync(get_item, rt, key, item_id, reveal)
+    return item_public(rt, item, reveal)
+
+
+@router.post("/{item_id}/claim", responses=ERRORS)
+async def claim_item(item_id: ItemPath, rt: RuntimeDep, key: ReviewKey) -> QueueItemPublic:
+    """Claim the item for this key (a claim expires after COMMENTS_CLAIM_SECONDS)."""
+    item = await anyio.to_thread.run_sync(repo.claim, rt.url, item_id, key.id, rt.settings.claim_seconds)
+    return QueueItemPublic.model_validate(item, from_attributes=True)
+
+
+@router.post("/{item_id}/decision", responses=ERRORS)
+async def decide_item(
+    item_id: ItemPath,
+    body: DecisionCreate,
+    rt: RuntimeDep,
+    key: ReviewKey,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> DecisionPublic:
+    """Record a decision, committed before the answer; a repeated Idempotency-Key returns the first one."""
+
+    def write():
+        labels = body.labels
+        if labels is None:
+            labels = service.default_labels(repo.get_item(rt.url, item_id), body.action)
+        return repo.record_decision(
+            rt.url, item_id, key.id, body.action, dict(labels), body.note, idempotency_key, rt.settings.claim_seconds
+        )
+
+    made, created = await anyio.to_thread.run_sync(write)
+    if created:
+        rt.metrics.reviews.labels(body.action).inc()
+    response.status_code = 201 if created else 200
+    return DecisionPublic.model_validate(made, from_attributes=True)

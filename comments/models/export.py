@@ -1,0 +1,111 @@
+"""Export the torch classifier to ONNX, quantise it to int8, and check and time the result.
+
+Imports torch inside functions; only training code imports this module.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from comments.errors import ModelLoadError
+from comments.labels import LABELS
+
+OPSET = 17
+
+
+def export_onnx(model, tokenizer, path: Path) -> Path:
+    """Write the model as fp32 ONNX with dynamic batch and sequence axes; output `logits` (n, 3)."""
+    import torch
+
+    from comments.models.onnx_runtime import encode
+
+    class Logits(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.inner(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).logits
+
+    model.eval()
+    sample = {k: torch.from_numpy(v) for k, v in encode(tokenizer, ["an example", "another longer example"]).items()}
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    axes = {n: {0: "batch", 1: "sequence"} for n in names} | {"logits": {0: "batch"}}
+    with torch.inference_mode():
+        torch.onnx.export(
+            Logits(model),
+            tuple(sample[n] for n in names),
+            str(path),
+            input_names=names,
+            output_names=["logits"],
+            dynamic_axes=axes,
+            opset_version=OPSET,
+            dynamo=False,
+        )
+    return Path(path)
+
+
+def quantize(fp32_path: Path, int8_path: Path, num_heads: int, hidden_size: int) -> Path:
+    """Fuse the BERT graph (attention, layer norm, GELU) and quantise weights to int8 (dynamic)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    fused = Path(int8_path).with_suffix(".fused.onnx")
+    opt = optimize_model(str(fp32_path), model_type="bert", num_heads=num_heads, hidden_size=hidden_size)
+    opt.save_model_to_file(str(fused))
+    quantize_dynamic(
+        str(fused),
+        str(int8_path),
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        extra_options={"DefaultTensorType": 1},
+    )  # 1 = FLOAT; fused ops defeat shape inference
+    fused.unlink()
+    return Path(int8_path)
+
+
+def parity(reference: np.ndarray, candidate: np.ndarray, threshold: float = 0.5) -> dict:
+    """Largest absolute score difference and share of label decisions that flip at `threshold`."""
+    flips = (reference >= threshold) != (candidate >= threshold)
+    return {
+        "rows": int(len(reference)),
+        "max_abs_diff": float(np.max(np.abs(reference - candidate))),
+        "mean_abs_diff": float(np.mean(np.abs(reference - candidate))),
+        "flip_rate": float(flips.mean()),
+        "threshold": threshold,
+    }
+
+
+def check_parity(result: dict, max_diff: float, max_flip: float, what: str) -> None:
+    """Raise if `result` (from `parity`) is outside the bounds."""
+    if result["max_abs_diff"] > max_diff or result["flip_rate"] > max_flip:
+        raise ModelLoadError(
+            f"{what} differs from torch: max diff {result['max_abs_diff']:.4f} (limit {max_diff}), "
+            f"flips {result['flip_rate']:.4%} (limit {max_flip:.2%}); quantise fewer ops or keep fp32"
+        )
+
+
+def benchmark(model, tokenizer, onnx_model, texts: list[str], repeats: int = 2) -> dict:
+    """Rows per second of torch fp32 and of the ONNX model on the same texts, best of `repeats`."""
+    from comments.models.train import torch_predict
+
+    def best(fn) -> float:
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            fn(texts)
+            times.append(time.perf_counter() - started)
+        return len(texts) / min(times)
+
+    torch_rps = best(lambda t: torch_predict(model, tokenizer, t))
+    onnx_rps = best(onnx_model.predict)
+    return {
+        "rows": len(texts),
+        "torch_fp32_rows_per_s": round(torch_rps, 1),
+        "onnx_int8_rows_per_s": round(onnx_rps, 1),
+        "speedup": round(onnx_rps / torch_rps, 2),
+        "labels": list(LABELS),
+    }

