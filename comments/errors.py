@@ -50,3 +50,19 @@ class ModelLoadError(CommentsError):
     code = "model_load"
     exit_code = 6
     http_status = 503
+
+
+class AuthError(CommentsError):
+    """No usable API key was sent."""
+
+    code = "unauthorized"
+    exit_code = 7
+    http_status = 401
+
+
+class ScopeError(CommentsError):
+    """The API key lacks the scope the request needs."""
+
+    code = "forbidden"
+    exit_code = 8
+    http_status = 403

@@ -4,27 +4,11 @@ from __future__ import annotations
 
 import time
 
-from comments.errors import CommentsError
+from comments.errors import AuthError, ScopeError
 from comments.store import repo
 from comments.store.repo import KeyRecord
 
 COOKIE = "comments_key"
-
-
-class AuthError(CommentsError):
-    """No usable API key was sent."""
-
-    code = "unauthorized"
-    exit_code = 7
-    http_status = 401
-
-
-class ScopeError(CommentsError):
-    """The API key lacks the scope the request needs."""
-
-    code = "forbidden"
-    exit_code = 8
-    http_status = 403
 
 
 class KeyVerifier:

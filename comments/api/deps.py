@@ -9,10 +9,10 @@ import anyio
 from anyio import CapacityLimiter
 from fastapi import Depends, Request
 
-from comments.api.auth import COOKIE, AuthError, KeyVerifier, require_scope
+from comments.api.auth import COOKIE, KeyVerifier, require_scope
 from comments.api.crypto import TextCipher
 from comments.api.metrics import Metrics
-from comments.errors import ModelLoadError
+from comments.errors import AuthError, ModelLoadError
 from comments.settings import Settings
 from comments.store.repo import KeyRecord
 

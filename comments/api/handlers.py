@@ -13,8 +13,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
-from comments.api.auth import AuthError
-from comments.errors import CommentsError
+from comments.errors import AuthError, CommentsError
 
 log = logging.getLogger("comments.api")
 HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}

@@ -50,7 +50,7 @@ class OnnxTransformer:
         tokenizer_path: Path,
         max_length: int = MAX_LENGTH,
         threads: int | None = None,
-        batch_size: int = 64,
+        batch_size: int = 1,
     ) -> None:
         import onnxruntime as ort
 
@@ -67,6 +67,8 @@ class OnnxTransformer:
             ) from None
         self.inputs = [i.name for i in self.session.get_inputs()]
         self.tokenizer = load_tokenizer(tokenizer_path, max_length)
+        # One comment per run by default: dynamic int8 quantisation scales activations over the
+        # whole batch, so batched scores would depend on a comment's neighbours (and on padding).
         self.batch_size = batch_size
 
     def predict(self, texts: list[str]) -> np.ndarray:

@@ -29,7 +29,7 @@ class Combination:
 
     id: str
     label: str
-    parts: tuple[frozenset[str], ...]
+    parts: tuple[tuple[str, ...], ...]  # in YAML order, so the evidence a part picks never varies
     weight: float
     description: str
     examples: tuple[str, ...] = ()
@@ -43,7 +43,7 @@ def load_combinations(folder: Path | None = None) -> list[Combination]:
     for e in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
         if e.get("label") not in LABELS or not e.get("all") or not e.get("description"):
             raise ConfigurationError(f"{path.name}: combination {e.get('id')!r} needs label, all and description")
-        parts = tuple(frozenset([p] if isinstance(p, str) else p) for p in e["all"])
+        parts = tuple(tuple([p] if isinstance(p, str) else p) for p in e["all"])
         combos.append(
             Combination(
                 e["id"],

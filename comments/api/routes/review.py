@@ -11,10 +11,10 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from comments.api import service
-from comments.api.auth import AuthError, ScopeError, require_scope
+from comments.api.auth import require_scope
 from comments.api.deps import RuntimeDep, current_key
 from comments.api.routes.items import get_item
-from comments.errors import NotFoundError
+from comments.errors import AuthError, NotFoundError, ScopeError
 from comments.store import repo
 
 router = APIRouter(prefix="/review", include_in_schema=False)
