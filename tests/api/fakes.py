@@ -41,3 +41,24 @@ class FakePipeline:
             masked = text.replace(NAME, "[NAME]")
         overall, decisions, priority = decide(scores, THRESHOLDS)
         return Result(overall, priority, scores, decisions, reasons, {}, masked, self.version)
+
+
+def review_item(**overrides):
+    """A stored queue item with harmless defaults, for tests that seed the database directly."""
+    from comments.store.tables import ReviewItem
+
+    fields = {
+        "id": "k",
+        "text": "t",
+        "masked_text": "t",
+        "encrypted": False,
+        "decision": "review",
+        "priority": 0.5,
+        "scores": {},
+        "decisions": {},
+        "reasons": [],
+        "flagged": ",promotion,",
+        "model_version": "m",
+        "status": "queued",
+    }
+    return ReviewItem(**(fields | overrides))

@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from comments.store import repo
 from comments.store.db import get_engine
-from comments.store.tables import ReviewItem
+from tests.api.fakes import review_item
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITES = 2_000
@@ -61,23 +61,7 @@ def start_server(url: str, port: int, extra_env: dict | None = None) -> subproce
 
 
 def _seed(url: str, n: int) -> None:
-    rows = [
-        ReviewItem(
-            id=f"k{i}",
-            text="t",
-            masked_text="t",
-            encrypted=False,
-            decision="review",
-            priority=0.5,
-            scores={},
-            decisions={},
-            reasons=[],
-            flagged=",promotion,",
-            model_version="m",
-            status="queued",
-        )
-        for i in range(n)
-    ]
+    rows = [review_item(id=f"k{i}") for i in range(n)]
     repo.enqueue(url, rows)
 
 

@@ -7,6 +7,7 @@ import pytest
 from comments.store import repo
 from comments.store.tables import utcnow
 from tests.api.conftest import auth
+from tests.api.fakes import review_item
 
 NAMED = "Kayla Dorsey is the girl in that video"
 
@@ -151,23 +152,7 @@ def test_when_an_encryption_key_is_set_then_stored_text_is_ciphertext(sqlite_url
 
 @pytest.mark.parametrize("age_days, kept", [(100, 0), (10, 1)])
 def test_when_purge_runs_then_items_older_than_retention_are_deleted(sqlite_url, age_days, kept):
-    from comments.store.tables import ReviewItem
-
-    item = ReviewItem(
-        id="old",
-        text="t",
-        masked_text="t",
-        encrypted=False,
-        decision="review",
-        priority=0.5,
-        scores={},
-        decisions={},
-        reasons=[],
-        flagged=",",
-        model_version="m",
-        status="queued",
-        created_at=utcnow() - timedelta(days=age_days),
-    )
+    item = review_item(id="old", flagged=",", created_at=utcnow() - timedelta(days=age_days))
     repo.enqueue(sqlite_url, [item])
     key = repo.create_api_key(sqlite_url, "r", ["review"])[0]
     repo.record_decision(sqlite_url, "old", key, "allow", {}, "", None, 60)
