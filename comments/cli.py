@@ -196,25 +196,37 @@ def rules_report(
     out: Path = typer.Option(Path("reports/rules.md"), help="Markdown report to write."),
 ) -> None:
     """Rules-only precision/recall at their own levels on unseen families and the challenge set."""
-    import pandas as pd
-
     from comments.signals.registry import RuleEngine
     from comments.signals.report import precision_recall
+
+    engine = RuleEngine()
+    _write_report(
+        out,
+        "# Rules alone: precision and recall at the rules' own levels",
+        corpus,
+        challenge,
+        lambda part: precision_recall(engine, part).set_index("label"),
+    )
+
+
+def _write_report(out: Path, title: str, corpus: Path, challenge: Path, table_of) -> None:
+    """A Markdown report with one table per evaluation set: unseen-family test split, then the challenge set."""
+    import pandas as pd
+
     from comments.synth.card import markdown_table
 
     if not corpus.exists():
         err.print(f"[red]error[/red]: {corpus} does not exist; run `make data` first")
         raise typer.Exit(3)
-    engine = RuleEngine()
     df = pd.read_parquet(corpus)
     parts = {
         "test split (unseen families)": df[df.split == "test"],
         "challenge.jsonl": pd.read_json(challenge, lines=True),
     }
-    lines = ["# Rules alone: precision and recall at the rules' own levels", ""]
+    lines = [title, ""]
     for name, part in parts.items():
-        table = precision_recall(engine, part).set_index("label")
-        lines += [f"## {name} ({len(part):,} comments)", "", markdown_table(table, "label"), ""]
+        table = table_of(part)
+        lines += [f"## {name} ({len(part):,} comments)", "", markdown_table(table, table.index.name), ""]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines), encoding="utf-8")
     err.print(f"wrote {out}")
@@ -242,27 +254,21 @@ def quality(
     out: Path = typer.Option(Path("reports/quality.md"), help="Markdown table to write."),
 ) -> None:
     """Compare rules-only, baseline, transformer and fused per label on unseen families and the challenge set."""
-    import pandas as pd
 
     from comments.pipeline import load_pipeline
     from comments.quality import compare
-    from comments.synth.card import markdown_table
 
     try:
         pipeline = load_pipeline()
     except CommentsError as exc:
         raise fail(exc) from None
-    df = pd.read_parquet(corpus)
-    lines = ["# Quality: each part and the fused pipeline", ""]
-    for name, part in {
-        "test split (unseen families)": df[df.split == "test"],
-        "challenge.jsonl": pd.read_json(challenge, lines=True),
-    }.items():
-        table = compare(pipeline, part).set_index("system")
-        lines += [f"## {name} ({len(part):,} comments)", "", markdown_table(table, "system"), ""]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(lines), encoding="utf-8")
-    err.print(f"wrote {out}")
+    _write_report(
+        out,
+        "# Quality: each part and the fused pipeline",
+        corpus,
+        challenge,
+        lambda part: compare(pipeline, part).set_index("system"),
+    )
 
 
 _register_subapps()
