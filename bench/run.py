@@ -4,6 +4,10 @@ The mix is realistic traffic: 98 % benign (hard negatives included), 2 % positiv
 drawn with a seed the training corpus does not use. Each system is measured in
 its own process, so cold start and RSS are its own. Targets are compared as
 ratios against peers measured in the same run, because this machine is noisy.
+
+`python -m bench.run` measures every system; `python -m bench.run --only rules` (or a list of
+system names) measures a group and updates only those entries of the results file, each entry
+saying which run measured it, so ratios are only taken between entries of one run.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import os
 import platform
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from bench.systems import SYSTEMS
@@ -20,6 +25,8 @@ from bench.systems import SYSTEMS
 OUT = Path("bench/results.json")
 MIX = Path("bench/mix.tmp")
 N, POSITIVE_SHARE, SEED = 10_000, 0.02, 2024
+GROUPS = {"rules": ["rules_only", "normalize"]}  # a system and the peer its ratio is taken against
+RATIOS = {"fused_vs_hf_pipeline": ("fused", "hf_pipeline"), "rules_only_vs_normalize": ("rules_only", "normalize")}
 
 
 def make_mix() -> Path:
@@ -88,21 +95,41 @@ def machine() -> dict:
 
 
 def main(names: list[str]) -> None:
-    """Measure the named systems (all by default) and write the results file."""
+    """Measure the named systems (all by default) and write them into the results file."""
     data = make_mix()
-    results = {"machine": machine(), "mix": {"n": N, "positive_share": POSITIVE_SHARE, "seed": SEED}, "systems": {}}
+    run = time.strftime("%Y-%m-%dT%H:%M:%S")
+    old = json.loads(OUT.read_text(encoding="utf-8")) if names and OUT.exists() else {}
+    results = {"machine": machine(), "mix": {"n": N, "positive_share": POSITIVE_SHARE, "seed": SEED}}
+    results["systems"] = old.get("systems", {})
+    measured = {}
     for name in names or list(SYSTEMS):
         print(f"measuring {name}...", file=sys.stderr)
-        results["systems"][name] = measure(name, data)
+        measured[name] = measure(name, data) | {"run": run}
     for name in ("rules_only", "fused"):
-        if name in results["systems"] and "error" not in results["systems"][name]:
-            results["systems"][name]["scaling"] = scaling(name, data)
-    s = results["systems"]
-    if "fused" in s and "hf_pipeline" in s and "error" not in s["fused"] and "error" not in s["hf_pipeline"]:
-        results["fused_vs_hf_pipeline"] = round(s["fused"]["comments_per_s"] / s["hf_pipeline"]["comments_per_s"], 2)
+        if name in measured and "error" not in measured[name]:
+            measured[name]["scaling"] = scaling(name, data)
+    results["systems"].update(measured)
+    results["ratios"] = {k: v for k, v in old.get("ratios", {}).items() if k in RATIOS}
+    for key, (a, b) in RATIOS.items():
+        if a in measured and b in measured and "error" not in measured[a] and "error" not in measured[b]:
+            results["ratios"][key] = {
+                "value": round(measured[a]["comments_per_s"] / measured[b]["comments_per_s"], 3),
+                "run": run,
+            }
     OUT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(results, indent=2))
 
 
+def _names(argv: list[str]) -> list[str]:
+    """System names from the command line; `--only GROUP` names a group of them."""
+    if argv[:1] == ["--only"]:
+        if len(argv) != 2 or argv[1] not in GROUPS:
+            raise SystemExit(f"usage: python -m bench.run [--only {'|'.join(GROUPS)}] [SYSTEM ...]")
+        return GROUPS[argv[1]]
+    if unknown := set(argv) - set(SYSTEMS):
+        raise SystemExit(f"unknown system(s) {sorted(unknown)}; known: {sorted(SYSTEMS)}")
+    return argv
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main(_names(sys.argv[1:]))

@@ -13,10 +13,18 @@ MODEL_DIR = Path("models/default")
 
 
 def _rules() -> Callable[[list[str]], None]:
+    """Normalise, rules, identity signals and (behind a cue) NER: the rules half on its own."""
     from comments.signals.registry import RuleEngine
 
     engine = RuleEngine()
-    return lambda texts: [engine.analyze(t) for t in texts]
+    return engine.analyze_batch
+
+
+def _normalize() -> Callable[[list[str]], None]:
+    """Normalisation alone: the floor under every system, measured as the rules' peer."""
+    from comments.normalize import normalize
+
+    return lambda texts: [normalize(t) for t in texts]
 
 
 def _baseline() -> Callable[[list[str]], None]:
@@ -62,6 +70,7 @@ def _hf_pipeline() -> Callable[[list[str]], None]:
 SYSTEMS: dict[str, Callable[[], Callable[[list[str]], None]]] = {
     "fused": _fused,
     "rules_only": _rules,
+    "normalize": _normalize,
     "baseline": _baseline,
     "transformer_onnx": _transformer_onnx,
     "hf_pipeline": _hf_pipeline,

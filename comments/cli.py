@@ -23,10 +23,14 @@ err = Console(stderr=True)
 
 def _register_subapps() -> None:
     from comments.api.cli import register as register_api
+    from comments.learning_cli import register as register_learning
     from comments.models.cli import register as register_models
+    from comments.registry_cli import register as register_registry
 
     register_models(app)
     register_api(app)
+    register_learning(app)
+    register_registry(app)
 
 
 DATA_DIR = Path("data")
@@ -43,11 +47,25 @@ def data_generate(
     rows: int = typer.Option(30_000, min=1, help="Number of comments."),
     seed: int = typer.Option(13, help="Random seed; the same seed gives the same bytes."),
     out: Path = typer.Option(DATA_DIR, help="Output folder for corpus.parquet and DATA_CARD.md."),
+    families: Path = typer.Option(
+        None,
+        help="Only these families (a YAML file or folder, e.g. comments/synth/demo_families/orchard.yaml): "
+        "writes <out>/<name>.parquet with a review/heldout split and no data card.",
+    ),
 ) -> None:
     """Generate the labelled synthetic corpus (Parquet) and its data card."""
     from comments.synth.card import render_card
     from comments.synth.generate import generate, write_corpus
 
+    if families is not None:
+        from comments.synth.demo import generate_demo, write_demo
+
+        try:
+            path = write_demo(generate_demo(families, rows, seed), out, families.stem)
+        except CommentsError as exc:
+            raise fail(exc) from None
+        err.print(f"wrote {path} ({rows:,} rows from {families})")
+        return
     started = time.perf_counter()
     try:
         with err.status(f"generating {rows:,} comments"):
@@ -269,6 +287,32 @@ def quality(
         challenge,
         lambda part: compare(pipeline, part).set_index("system"),
     )
+
+
+@app.command("real-text")
+def real_text(
+    path: Path = typer.Argument(..., help="CSV, JSONL or Parquet file of real comments, none in the taxonomy."),
+    text_column: str = typer.Option("text", help="Column holding the comment."),
+    group_column: str = typer.Option(None, help="Column to break rates down by (e.g. a toxicity class)."),
+    name: str = typer.Option(None, help="Data set name for the report title (default: the file name)."),
+    out: Path = typer.Option(Path("reports/real_text.md"), help="Markdown report to write."),
+    per_group: int = typer.Option(0, min=0, help="Score a fixed random sample of this many per group (0: all)."),
+    model: Path = typer.Option(None, help="Model bundle (default: COMMENTS_MODEL_DIR or models/default)."),
+) -> None:
+    """Flag rates on real comments (every flag is a false positive); counts and rule ids only, never text."""
+    from comments.pipeline import load_pipeline
+    from comments.realtext import flag_rates, read_comments, report
+
+    try:
+        df = read_comments(path, text_column, group_column, per_group)
+        pipeline = load_pipeline(model)
+    except CommentsError as exc:
+        raise fail(exc) from None
+    table, rules = flag_rates(pipeline, df)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(report(name or path.name, table, rules, pipeline.version), encoding="utf-8")
+    err.print(table.to_string(float_format=lambda v: f"{v:.3f}"))
+    err.print(f"wrote {out}")
 
 
 _register_subapps()

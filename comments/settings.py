@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     # False runs a review-only replica: scoring answers 503, the queue and reviewer page still work.
     load_model: bool = True
     claim_seconds: int = 900
-    key_cache_seconds: float = 30.0
+    key_cache_seconds: float = 5.0
 
     def check(self) -> Settings:
         """Refuse development secrets outside development."""

@@ -12,7 +12,11 @@ COOKIE = "comments_key"
 
 
 class KeyVerifier:
-    """Verifies tokens against the store, caching successes for `ttl` seconds (revocation lags by that much)."""
+    """Verifies tokens against the store, caching successes for `ttl` seconds.
+
+    A key revoked through this process (`forget`) stops working at once; one revoked
+    elsewhere (the CLI, another replica) stops within `ttl` (COMMENTS_KEY_CACHE_SECONDS).
+    """
 
     def __init__(self, url: str, ttl: float, size: int = 1024) -> None:
         self.url, self.ttl, self.size = url, ttl, size
@@ -30,13 +34,22 @@ class KeyVerifier:
         now = time.monotonic()
         if (hit := self.cached(token)) is not None:
             return hit
-        key = repo.verify_token(self.url, token)
+        key = repo.lookup_token(self.url, token)
         if key is None:
-            raise AuthError("API key not recognised or revoked; create one with `comments apikey create`")
+            raise AuthError("API key not recognised; create one with `comments apikey create`")
+        if key.revoked_at is not None:
+            when = key.revoked_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+            raise AuthError(f"API key {key.id} was revoked at {when}; ask an admin for a new one")
         if len(self._cache) >= self.size:
             self._cache.clear()
-        self._cache[token] = (key, now + self.ttl)
+        if self.ttl > 0:
+            self._cache[token] = (key, now + self.ttl)
         return key
+
+    def forget(self, key_id: str) -> None:
+        """Drop cached verifications of one key (called when this process revokes it)."""
+        for token in [t for t, (k, _) in list(self._cache.items()) if k.id == key_id]:
+            self._cache.pop(token, None)
 
 
 def require_scope(key: KeyRecord, scope: str) -> KeyRecord:

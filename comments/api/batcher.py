@@ -9,18 +9,26 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-
-import anyio
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 
 class ScoreBatcher:
-    """Runs `score(requests) -> results` in worker threads, at most `workers` batches at a time."""
+    """Runs `score(requests) -> results` on its own threads, at most `workers` batches at a time.
 
-    def __init__(self, score: Callable[[list], list], limiter: anyio.CapacityLimiter, max_batch: int = 64) -> None:
-        self.score, self.limiter, self.max_batch = score, limiter, max_batch
-        self.workers = int(limiter.total_tokens)
+    The threads are a plain executor (one queue put and one loop callback per batch), cheaper
+    per hand-off than anyio's worker threads; `run` puts other scoring work on the same threads.
+    """
+
+    def __init__(self, score: Callable[[list], list], workers: int = 2, max_batch: int = 64) -> None:
+        self.score, self.workers, self.max_batch = score, workers, max_batch
+        self.executor = ThreadPoolExecutor(workers, thread_name_prefix="comments-score")
         self._pending: list[tuple[object, asyncio.Future]] = []
         self._tasks: set[asyncio.Task] = set()
+
+    async def run(self, fn: Callable, *args):
+        """`fn(*args)` on a scoring thread (for work that is already a batch)."""
+        return await asyncio.get_running_loop().run_in_executor(self.executor, partial(fn, *args))
 
     async def submit(self, request):
         """Score one request, batched with whatever else is waiting."""
@@ -32,12 +40,16 @@ class ScoreBatcher:
             task.add_done_callback(self._tasks.discard)
         return await future
 
+    def close(self) -> None:
+        """Stop the threads once queued work is done."""
+        self.executor.shutdown(wait=False)
+
     async def _drain(self) -> None:
         while self._pending:
             batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
             requests = [r for r, _ in batch]
             try:
-                results = await anyio.to_thread.run_sync(self.score, requests, limiter=self.limiter)
+                results = await self.run(self.score, requests)
             except Exception:  # noqa: BLE001 - one bad request must not fail its neighbours: retry alone
                 for request, future in batch:
                     await self._one(request, future)
@@ -48,7 +60,7 @@ class ScoreBatcher:
 
     async def _one(self, request, future: asyncio.Future) -> None:
         try:
-            result = (await anyio.to_thread.run_sync(self.score, [request], limiter=self.limiter))[0]
+            result = (await self.run(self.score, [request]))[0]
         except Exception as exc:  # noqa: BLE001 - handed to the waiting request's handler
             if not future.done():
                 future.set_exception(exc)

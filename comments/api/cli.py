@@ -1,4 +1,4 @@
-"""`comments apikey create` and `comments purge`: a typer sub-app; `register(app)` adds it to the main CLI."""
+"""`comments apikey create|list|revoke` and `comments purge`: a typer sub-app; `register(app)` adds it to the CLI."""
 
 from __future__ import annotations
 
@@ -39,6 +39,37 @@ def apikey_create(
         raise _fail(exc) from None
     err.print(f"created key {key_id} ({', '.join(sorted(set(scope)))}); store the token now:")
     typer.echo(token)
+
+
+@apikey_app.command("list")
+def apikey_list() -> None:
+    """List keys: id, name, scopes, created, revoked (tab-separated; secrets are never shown)."""
+    from comments.store import repo
+
+    try:
+        keys = repo.list_api_keys(_url())
+    except CommentsError as exc:
+        raise _fail(exc) from None
+    typer.echo("id\tname\tscopes\tcreated\trevoked")
+    for k in keys:
+        revoked = k.revoked_at.isoformat(timespec="seconds") if k.revoked_at else "-"
+        created = k.created_at.isoformat(timespec="seconds")
+        typer.echo(f"{k.id}\t{k.name}\t{','.join(sorted(k.scopes))}\t{created}\t{revoked}")
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(key_id: str = typer.Argument(..., help="Id shown by `comments apikey list`.")) -> None:
+    """Revoke a key (again is fine); running servers refuse it within COMMENTS_KEY_CACHE_SECONDS."""
+    from comments.settings import get_settings
+    from comments.store import repo
+
+    try:
+        key = repo.revoke_api_key(_url(), key_id)
+    except CommentsError as exc:
+        raise _fail(exc) from None
+    when = key.revoked_at.isoformat(timespec="seconds")
+    wait = get_settings().key_cache_seconds
+    typer.echo(f"revoked key {key.id} ({key.name}) at {when}; servers refuse it within {wait:g} s")
 
 
 def purge(

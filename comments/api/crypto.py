@@ -1,10 +1,15 @@
-"""At-rest encryption of stored comment text: Fernet when a key is set, plain text otherwise."""
+"""At-rest encryption of stored comment text and context: Fernet when a key is set, plain otherwise."""
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 
 from comments.errors import ConfigurationError
+
+ENC = "_enc"  # a sealed JSON value is stored as {"_enc": token}, so the JSON column keeps its type
 
 
 class TextCipher:
@@ -40,3 +45,15 @@ class TextCipher:
             raise ConfigurationError(
                 "stored text does not decrypt with COMMENTS_ENCRYPTION_KEY (key rotated?)"
             ) from exc
+
+    def seal_json(self, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        """A JSON object as it is stored: `{"_enc": token}` when encryption is on."""
+        if value is None or self._fernet is None:
+            return value
+        return {ENC: self.seal(json.dumps(value, ensure_ascii=False, separators=(",", ":")))}
+
+    def open_json(self, stored: dict[str, Any] | None, encrypted: bool) -> dict[str, Any] | None:
+        """A stored JSON object back to plain; rows from before context was sealed come back as they are."""
+        if encrypted and isinstance(stored, dict) and set(stored) == {ENC} and isinstance(stored[ENC], str):
+            return json.loads(self.open(stored[ENC], True))
+        return stored

@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
 import anyio
-from anyio import CapacityLimiter
 from fastapi import Depends, Request
 
 from comments.api.auth import COOKIE, KeyVerifier, require_scope
+from comments.api.batcher import ScoreBatcher
 from comments.api.crypto import TextCipher
 from comments.api.metrics import Metrics
+from comments.api.protected_sync import ProtectedSync
 from comments.errors import AuthError, ModelLoadError
 from comments.settings import Settings
 from comments.store.repo import KeyRecord
@@ -31,10 +32,10 @@ class Runtime:
     cipher: TextCipher
     verifier: KeyVerifier
     metrics: Metrics
-    limiter: CapacityLimiter
+    protected: ProtectedSync
     pipeline: Pipeline | None = None  # noqa: F821 - typing only
     load_error: str | None = None
-    batcher: object | None = None  # a ScoreBatcher, made on the first single-score request
+    batcher: ScoreBatcher | None = None  # the scoring threads, made in the lifespan
     extras: dict = field(default_factory=dict)
 
     @property
@@ -57,10 +58,6 @@ async def get_pipeline(rt: RuntimeDep) -> Pipeline:
     if rt.pipeline is None:
         raise ModelLoadError(rt.load_error or "no model is loaded on this replica (COMMENTS_LOAD_MODEL=false)")
     return rt.pipeline
-
-
-# Typed as Any so importing the API does not import the pipeline (and spaCy) before the lifespan.
-PipelineDep = Annotated[Any, Depends(get_pipeline)]
 
 
 def _token(request: Request) -> str | None:
@@ -96,6 +93,22 @@ def _scoped(scope: str):
     return dep
 
 
-ScoreKey = Annotated[KeyRecord, Depends(_scoped("score"))]
+@dataclass(frozen=True)
+class ScoreCall:
+    """What a scoring route needs: the runtime, the loaded pipeline and the caller's key."""
+
+    rt: Runtime
+    pipeline: Any  # typed as Any so importing the API does not import the pipeline (and spaCy)
+    key: KeyRecord
+
+
+async def score_call(request: Request) -> ScoreCall:
+    """The score routes' one dependency: FastAPI resolves each dependency per request, so the hot path has one."""
+    rt: Runtime = request.app.state.runtime
+    key = require_scope(await current_key(request, rt), "score")
+    return ScoreCall(rt, await get_pipeline(rt), key)
+
+
+ScoreCallDep = Annotated[ScoreCall, Depends(score_call)]
 ReviewKey = Annotated[KeyRecord, Depends(_scoped("review"))]
 AdminKey = Annotated[KeyRecord, Depends(_scoped("admin"))]

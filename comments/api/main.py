@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import anyio
-from anyio import CapacityLimiter
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from comments.api import handlers
+from comments.api import handlers, service
 from comments.api.auth import KeyVerifier
+from comments.api.batcher import ScoreBatcher
 from comments.api.crypto import TextCipher
 from comments.api.deps import Runtime
 from comments.api.metrics import Metrics
 from comments.api.middleware import BodyLimit, RequestMetrics
-from comments.api.routes import export, health, items, protected, queue, review, score
+from comments.api.protected_sync import ProtectedSync, protected_signal
+from comments.api.routes import export, health, items, keys, protected, queue, review, score
 from comments.errors import CommentsError
 from comments.settings import Settings, get_settings
 from comments.store.db import migrate
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("comments.api")
 STATIC = Path(__file__).parent / "static"
+SCORING_THREADS = 2  # this machine's cores; more threads only contend for the GIL
 
 
 def _load(settings: Settings) -> Pipeline:
@@ -45,7 +49,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
         cipher=TextCipher(key),
         verifier=KeyVerifier(settings.database_url, settings.key_cache_seconds),
         metrics=Metrics(),
-        limiter=CapacityLimiter(2),
+        protected=ProtectedSync(settings.database_url),
         pipeline=pipeline,
     )
 
@@ -59,9 +63,22 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
                 rt.load_error = str(exc)
                 log.error("model not loaded (%s): %s", exc.code, exc)
                 raise
+        poller = None
         if rt.pipeline is not None:
             rt.metrics.model.labels(rt.pipeline.version).set(1)
-        yield
+            if protected_signal(rt.pipeline) is not None:
+                # This app's database is the list's source (the bundle loader read COMMENTS_DATABASE_URL).
+                await anyio.to_thread.run_sync(lambda: rt.protected.refresh(rt.pipeline, force=True))
+                poller = asyncio.create_task(rt.protected.poll(rt))
+        rt.batcher = ScoreBatcher(lambda reqs: service.score(rt.pipeline, rt.url, rt.cipher, reqs), SCORING_THREADS)
+        try:
+            yield
+        finally:
+            if poller is not None:
+                poller.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await poller
+            rt.batcher.close()
 
     app = FastAPI(
         title="comments",
@@ -71,7 +88,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     )
     app.state.runtime = rt
     handlers.install(app)
-    for module in (health, score, queue, items, export, protected, review):
+    for module in (health, score, queue, items, export, protected, keys, review):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

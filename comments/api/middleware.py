@@ -71,7 +71,7 @@ class RequestMetrics:
         try:
             await self.app(scope, receive, observe)
         finally:
-            route = scope.get("route")
-            path = getattr(route, "path", "unmatched")
-            self.metrics.requests.labels(scope["method"], path, str(status[0])).inc()
-            self.metrics.latency.labels(path).observe(time.perf_counter() - started)
+            path = getattr(scope.get("route"), "path", "unmatched")
+            count, latency = self.metrics.request_children(scope["method"], path, status[0])
+            count.inc()
+            latency.observe(time.perf_counter() - started)

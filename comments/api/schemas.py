@@ -132,6 +132,7 @@ class ItemPublic(QueueItemPublic):
 
     text: str
     revealed: bool
+    context: dict[str, Any] | None = None  # as sent with the score request; only when revealed
     reasons: list[dict[str, Any]]
     review_action: Action | None
     review_labels: dict[str, bool] | None
@@ -179,6 +180,23 @@ class ProtectedList(BaseModel):
     """Every protected identity."""
 
     data: list[ProtectedPublic]
+    count: int
+
+
+class KeyPublic(BaseModel):
+    """An API key as listed: never its secret or token."""
+
+    id: str
+    name: str
+    scopes: list[str]
+    created_at: Timestamp
+    revoked_at: Timestamp | None
+
+
+class KeysPublic(BaseModel):
+    """Every API key, revoked ones included."""
+
+    data: list[KeyPublic]
     count: int
 
 

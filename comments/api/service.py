@@ -11,7 +11,7 @@ from comments.api.crypto import TextCipher
 from comments.api.schemas import ScorePublic, ScoreRequest
 from comments.decide import MASKS
 from comments.labels import LABELS
-from comments.store import repo
+from comments.store import repo, scores
 from comments.store.tables import ReviewItem
 
 if TYPE_CHECKING:
@@ -21,10 +21,11 @@ _TAGS = re.compile("|".join(re.escape(t) for t in sorted(set(MASKS.values()))))
 
 
 def score(pipeline: Pipeline, url: str, cipher: TextCipher, requests: list[ScoreRequest]) -> list[ScorePublic]:
-    """Score the requests in one batch, queue the non-`allow` ones that asked for it, answer in order."""
+    """Score the requests in one batch, log every score, queue the non-`allow` ones that asked; answer in order."""
     results = pipeline.score_batch([r.text for r in requests])
     queue = [_item(r, res, cipher) for r, res in zip(requests, results, strict=True) if _queue(r, res)]
     repo.enqueue(url, queue)
+    scores.log_scores(url, results)  # for `comments drift`: scores and decision only, never text
     return [_public(r, res) for r, res in zip(requests, results, strict=True)]
 
 
@@ -59,7 +60,7 @@ def _item(req: ScoreRequest, res: Result, cipher: TextCipher) -> ReviewItem:
         text=cipher.seal(req.text),
         masked_text=cipher.seal(res.masked_text),
         encrypted=cipher.enabled,
-        context=req.context,
+        context=cipher.seal_json(req.context),
         decision=res.decision,
         priority=res.priority,
         scores=res.scores,

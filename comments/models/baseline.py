@@ -63,14 +63,25 @@ class TfidfBaseline:
         self.coef_, self.intercept_ = np.array(coef), np.array(intercept)
         return self
 
-    def _features(self, texts: list[str]) -> sparse.csr_matrix:
+    def _vectorizers(self) -> dict:
+        """One CountVectorizer per analyzer over the fitted vocabulary, built once (scoring is hot)."""
         from sklearn.feature_extraction.text import CountVectorizer
 
-        blocks = []
-        for name, (analyzer, ngrams) in ANALYZERS.items():
-            vocab = {term: i for i, term in enumerate(self.vocab_[name])}
-            counts = CountVectorizer(analyzer=analyzer, ngram_range=ngrams, vocabulary=vocab).transform(texts)
-            blocks.append(_tfidf(counts, self.idf_[name]))
+        if getattr(self, "_vectorizers_for", None) is not self.vocab_:
+            self._vectorizers_ = {
+                name: CountVectorizer(
+                    analyzer=analyzer,
+                    ngram_range=ngrams,
+                    vocabulary={term: i for i, term in enumerate(self.vocab_[name])},
+                )
+                for name, (analyzer, ngrams) in ANALYZERS.items()
+            }
+            self._vectorizers_for = self.vocab_
+        return self._vectorizers_
+
+    def _features(self, texts: list[str]) -> sparse.csr_matrix:
+        vectorizers = self._vectorizers()
+        blocks = [_tfidf(vectorizers[name].transform(texts), self.idf_[name]) for name in ANALYZERS]
         return sparse.hstack(blocks).tocsr()
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:

@@ -32,8 +32,12 @@ def _split(df, name: str):
     return normalise_texts(part["text"].tolist()), label_matrix(part), part
 
 
-def run_training(cfg) -> Path:
-    """Train, export and write the bundle to `<out_dir>/<version>/` (and `<out_dir>/default/`)."""
+def run_training(cfg, data=None, finetune_rows=None) -> Path:
+    """Train, export and write the bundle to `<out_dir>/<version>/` (and `<out_dir>/default/` if `ship_default`).
+
+    `data` replaces the corpus file's rows and `finetune_rows` (positions in its train split) the random
+    subsample the transformer is fine-tuned on; `comments retrain` passes both.
+    """
     import torch
 
     from comments.models import export, train
@@ -44,7 +48,7 @@ def run_training(cfg) -> Path:
     train.seed_everything(cfg.seed)
     torch.set_num_threads(cfg.threads)
     version = train.version_name(cfg)
-    df = load_labelled(Path(cfg.corpus))
+    df = load_labelled(Path(cfg.corpus)) if data is None else data
     tr_texts, tr_y, tr_df = _split(df, "train")
     dev_texts, dev_y, _ = _split(df, "dev")
     te_texts, te_y, te_df = _split(df, "test")
@@ -56,6 +60,8 @@ def run_training(cfg) -> Path:
     rng = np.random.default_rng(cfg.seed)
     pick = np.sort(rng.permutation(len(tr_texts))[: cfg.max_train_rows])
     dev_pick = np.sort(rng.permutation(len(dev_texts))[: cfg.eval_rows])
+    if finetune_rows is not None:
+        pick = np.sort(np.asarray(finetune_rows, dtype=np.int64))
     model, tok_path = train.build_model(cfg)
     tokenizer = train.tokenizer_for(tok_path, cfg)
     t0 = time.perf_counter()

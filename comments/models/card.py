@@ -16,7 +16,10 @@ WEAKNESSES = """\
 - Non-English rows are a quarter of some families and absent from others; quality in es/de/fr/pt is
   lower and less measured than in English.
 - Evasions the normaliser does not undo reach the model as unusual tokens.
-- The transformer saw a subsample of the train split (budget); see Data and training."""
+- The transformer saw a subsample of the train split (budget); see Data and training.
+- Real comments (tweets, YouTube comments) are not in any training set. Their flag rates, every
+  flag a false positive, are in `reports/real_text.md` (`comments real-text`); read it before
+  trusting the review rate on live traffic."""
 
 TARGETS = (
     "Targets: unseen-family test macro-F1 ≥ 0.95; challenge macro-F1 ≥ 0.90 with every label ≥ 0.85; "

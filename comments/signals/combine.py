@@ -1,8 +1,10 @@
 """Rules combine as evidence, not verdicts.
 
 A combination fires when every one of its parts is present among the
-evidence's concepts (a part may list alternatives: any one of them will do),
-so "a victim reference" plus "an identifier" weighs more than either alone.
+evidence's concepts (a part may list alternatives: any one of them will do)
+and none of the concepts it lists under `none` is, so "a victim reference"
+plus "an identifier" weighs more than either alone, and "a request" next to a
+victim reference is not promotion when what it asks for is her address.
 Per-label rule scores are a noisy-OR of the weights supporting that label.
 """
 
@@ -34,6 +36,7 @@ class Combination:
     description: str
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
+    none: frozenset[str] = frozenset()  # concepts whose presence keeps the combination quiet
 
 
 def load_combinations(folder: Path | None = None) -> list[Combination]:
@@ -53,23 +56,25 @@ def load_combinations(folder: Path | None = None) -> list[Combination]:
                 e["description"],
                 tuple(e.get("examples") or ()),
                 tuple(e.get("counter_examples") or ()),
+                frozenset(e.get("none") or ()),
             )
         )
     return combos
 
 
 def combine(evidence: list[Evidence], combos: list[Combination]) -> list[Evidence]:
-    """Evidence for every combination whose parts are all present; span covers the parts."""
+    """Evidence for every combination whose parts are all present and whose `none` concepts are not."""
     by_concept: dict[str, list[Evidence]] = {}
     for e in evidence:
         if e.concept:
             by_concept.setdefault(e.concept, []).append(e)
     out = []
-    for c in combos:
-        hits = [next((e for name in part for e in by_concept.get(name, ())), None) for part in c.parts]
-        if all(hits):
-            span = Span(min(h.span.start for h in hits), max(h.span.end for h in hits))
-            out.append(Evidence("combination", c.id, c.label, c.weight, span, c.description, concept=""))
+    for c in combos if by_concept else ():
+        if any(by_concept.keys().isdisjoint(part) for part in c.parts) or not c.none.isdisjoint(by_concept):
+            continue
+        hits = [next(e for name in part for e in by_concept.get(name, ())) for part in c.parts]
+        span = Span(min(h.span.start for h in hits), max(h.span.end for h in hits))
+        out.append(Evidence("combination", c.id, c.label, c.weight, span, c.description, concept=""))
     return out
 
 

@@ -14,6 +14,7 @@ import phonenumbers
 
 from comments.nlp import Artifacts
 from comments.signals.base import Signal
+from comments.signals.prefilter import LiteralGate
 from comments.types import Evidence, Span
 
 PATTERNS: dict[str, tuple[str, re.Pattern]] = {
@@ -57,6 +58,8 @@ PATTERNS: dict[str, tuple[str, re.Pattern]] = {
     ),
 }
 _DIGITS = re.compile(r"\d[\d\s().+-]{5,}\d")
+# Literals each pattern needs: most comments have none of them, and one literal pass is cheap.
+_GATE = LiteralGate({entity: pattern for entity, (_, pattern) in PATTERNS.items()})
 NER_ENTITIES = {
     "PERSON": ("NAME", "name"),
     "GPE": ("PLACE", "place"),
@@ -82,7 +85,8 @@ class PiiSignal(Signal):
     def analyze(self, art: Artifacts) -> list[Evidence]:
         """Every identifier found, as concept evidence without a label."""
         out = []
-        for entity, (concept, pattern) in PATTERNS.items():
+        for entity in _GATE.passing(art.text):
+            concept, pattern = PATTERNS[entity]
             for m in pattern.finditer(art.text):
                 out.append(self._make(art, entity, concept, m.start(), m.end()))
         if _DIGITS.search(art.text):

@@ -6,6 +6,7 @@ signal produces, when it loads; the pipeline only knows `RuleEngine`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,12 +38,19 @@ IDENTITY_CONCEPTS = frozenset(
 )
 
 
-# Concepts behind which NER runs: a reference to a victim or to the material.
-NER_TRIGGERS = frozenset({"victim_ref", "material_ref", "identity_link"})
+# NER's only use in the combinations is a name next to a victim reference (co.vi.victim_identifier),
+# so it runs where that reference fired, no other identifier already completes it, and the original
+# has a word written like a name. It costs 5-10 ms a comment against about 50 us for the rest.
+NER_TRIGGER = "victim_ref"
+NER_NOT_NEEDED = frozenset(
+    {"handle", "email", "phone", "school", "workplace", "relative", "person_detail", "person_line", "address"}
+)
+_NAME_SHAPE = re.compile(r"(?<![.!?]\s)(?<!^)(?<!\n)\b[A-Z][a-z]+|\b[A-Z][a-z]+\s+[A-Z][a-z]+")
 
 
-def _needs_ner(evidence: list[Evidence]) -> bool:
-    return any(e.concept in NER_TRIGGERS for e in evidence) and any(e.label for e in evidence)
+def _needs_ner(evidence: list[Evidence], original: str) -> bool:
+    concepts = {e.concept for e in evidence}
+    return NER_TRIGGER in concepts and concepts.isdisjoint(NER_NOT_NEEDED) and bool(_NAME_SHAPE.search(original))
 
 
 @dataclass(frozen=True)
@@ -71,7 +79,7 @@ class RuleEngine:
             raise ConfigurationError(f"duplicate signal names: {names}")
         known = IDENTITY_CONCEPTS | {r.concept for r in rules if r.concept}
         for c in self.combinations:
-            if unknown := set().union(*c.parts) - known:
+            if unknown := set().union(*c.parts, c.none) - known:
                 raise ConfigurationError(f"combination {c.id} names unknown concept(s) {sorted(unknown)}")
 
     def concepts(self) -> list[str]:
@@ -91,10 +99,9 @@ class RuleEngine:
             if self.protected:
                 evidence += self.protected.analyze(art)
             found.append(evidence)
-        # NER is the costly part (about 5-10 ms a comment here): only where a victim or material cue
-        # and a label-bearing rule fired, about 2 % of realistic traffic.
-        need = [i for i, ev in enumerate(found) if _needs_ner(ev)]
-        for i, doc in zip(need, self.nlp.pipe([arts[i].original for i in need], batch_size=64), strict=True):
+        need = [i for i, ev in enumerate(found) if _needs_ner(ev, arts[i].original)]
+        docs = self.nlp.pipe([arts[i].original for i in need], batch_size=64) if need else ()
+        for i, doc in zip(need, docs, strict=True):
             arts[i].__dict__["entities"] = entities_of(doc)  # fills the lazy property
             found[i] += self.ner.analyze(arts[i])
         results = []

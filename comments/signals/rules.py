@@ -2,7 +2,10 @@
 
 A rule matches the *normalised* text and reports its span in the original.
 A rule either supports a label directly (`label: promotion`) or only names a
-concept (`label: null`, e.g. `material_ref`) that combinations build on.
+concept (`label: null`, e.g. `material_ref`) that combinations build on. A rule
+may list named contexts from `unless.yaml` (`unless: [reported]`): found after
+its match, they keep it quiet. Regexes run together through `RegexSet`, which
+tries each only where the fixed words it needs occur.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from comments.errors import ConfigurationError
 from comments.labels import LABELS
 from comments.nlp import Artifacts
 from comments.signals.base import Signal
-from comments.signals.prefilter import required_literals
+from comments.signals.regexset import RegexSet
 from comments.types import Evidence
 
 PATTERN_KEYS = ("regex", "phrases", "tokens")
@@ -39,6 +42,7 @@ class Rule:
     pattern: object
     examples: tuple[str, ...]
     counter_examples: tuple[str, ...]
+    unless: tuple[re.Pattern, ...] = ()  # found after the match, these keep the rule quiet
 
 
 def rules_dir() -> Path:
@@ -46,7 +50,17 @@ def rules_dir() -> Path:
     return Path(str(resources.files("comments") / "rules"))
 
 
-def parse_rule(entry: dict, source: str) -> Rule:
+def load_unless(folder: Path | None = None) -> dict[str, re.Pattern]:
+    """The named contexts of `unless.yaml` that rules list under `unless`."""
+    path = (folder or rules_dir()) / "unless.yaml"
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    try:
+        return {name: re.compile(pattern) for name, pattern in (entries or {}).items()}
+    except re.error as exc:
+        raise ConfigurationError(f"unless.yaml: bad regex: {exc}") from exc
+
+
+def parse_rule(entry: dict, source: str, unless: dict[str, re.Pattern] | None = None) -> Rule:
     """Validate one YAML entry."""
     where = f"{source}: rule {entry.get('id', '?')!r}"
     if not isinstance(entry.get("id"), str) or not re.fullmatch(r"[a-z]+\.[a-z0-9_.]+", entry["id"]):
@@ -62,6 +76,8 @@ def parse_rule(entry: dict, source: str) -> Rule:
         raise ConfigurationError(f"{where}: weight must be in [0, 1)")
     if not entry.get("description"):
         raise ConfigurationError(f"{where}: needs a description (reviewers read it)")
+    if missing := set(entry.get("unless") or ()) - set(unless or {}):
+        raise ConfigurationError(f"{where}: unless names {sorted(missing)}, which unless.yaml does not define")
     pattern = entry[kinds[0]]
     if kinds[0] == "regex":
         try:
@@ -78,15 +94,18 @@ def parse_rule(entry: dict, source: str) -> Rule:
         pattern=pattern,
         examples=tuple(entry.get("examples") or ()),
         counter_examples=tuple(entry.get("counter_examples") or ()),
+        unless=tuple((unless or {})[name] for name in entry.get("unless") or ()),
     )
 
 
 def load_rules(folder: Path | None = None) -> list[Rule]:
-    """Every rule in every `*.yaml` of the folder except `combinations.yaml`; ids unique."""
+    """Every rule in every `*.yaml` of the folder except `combinations.yaml` and `unless.yaml`; ids unique."""
     rules: list[Rule] = []
+    unless = load_unless(folder)
     for path in sorted((folder or rules_dir()).glob("*.yaml")):
-        if path.name != "combinations.yaml":
-            rules += [parse_rule(e, path.name) for e in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
+        if path.name not in ("combinations.yaml", "unless.yaml"):
+            entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+            rules += [parse_rule(e, path.name, unless) for e in entries]
     ids = [r.id for r in rules]
     if dupes := sorted({i for i in ids if ids.count(i) > 1}):
         raise ConfigurationError(f"rule ids defined twice: {dupes}")
@@ -120,8 +139,8 @@ class RuleSignal(Signal):
 
     def __init__(self, nlp: Language, rules: list[Rule] | None = None) -> None:
         self.rules = {r.id: r for r in (rules if rules is not None else load_rules())}
-        # Each regex with the literals one of which any match must contain (None: always run).
-        self.regexes = [(r, required_literals(r.pattern)) for r in self.rules.values() if r.kind == "regex"]
+        # A regex runs only where the literals it needs are in the text (see prefilter.py).
+        self.regexes = RegexSet({r.id: r.pattern for r in self.rules.values() if r.kind == "regex"})
         self.matcher = Matcher(nlp.vocab)
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         # Matchers need spaCy tokens; build them only when a word they look for is in the text.
@@ -151,11 +170,10 @@ class RuleSignal(Signal):
         """One evidence per rule (its first match)."""
         found: dict[str, Evidence] = {}
         text = art.text
-        for rule, literals in self.regexes:
-            if literals is not None and not any(lit in text for lit in literals):
-                continue
-            if m := rule.pattern.search(text):
-                found[rule.id] = self._evidence(art, rule, m.start(), m.end())
+        for rule_id, m in self.regexes.first_matches(text).items():
+            rule = self.rules[rule_id]
+            if not any(context.search(text, m.end()) for context in rule.unless):
+                found[rule_id] = self._evidence(art, rule, m.start(), m.end())
         if self.matcher_words is not None and not any(w in text for w in self.matcher_words):
             return list(found.values())
         doc = art.doc

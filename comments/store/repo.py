@@ -19,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 
 from comments.errors import BadInputError, ConflictError, NotFoundError
 from comments.store.db import get_engine, session_scope
-from comments.store.tables import ApiKey, AuditEntry, ReviewDecision, ReviewItem, utcnow
+from comments.store.scores import ScoreLog
+from comments.store.tables import ApiKey, AuditEntry, ProtectedIdentity, ReviewDecision, ReviewItem, utcnow
 
 SCOPES = ("score", "review", "admin")
 OPEN = ("queued", "claimed", "escalated")
@@ -48,25 +49,52 @@ def create_api_key(url: str, name: str, scopes: list[str]) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class KeyRecord:
-    """What authentication needs to know about a key."""
+    """What authentication and `comments apikey list` need to know about a key (never its secret)."""
 
     id: str
     name: str
     scopes: frozenset[str]
+    created_at: datetime | None = None
+    revoked_at: datetime | None = None
 
 
-def verify_token(url: str, token: str) -> KeyRecord | None:
-    """The key a token belongs to, or None when it is malformed, unknown, revoked or wrong."""
+def _record(row: ApiKey) -> KeyRecord:
+    return KeyRecord(row.id, row.name, frozenset(row.scopes), row.created_at, row.revoked_at)
+
+
+def lookup_token(url: str, token: str) -> KeyRecord | None:
+    """The key a token belongs to, revoked or not; None when it is malformed, unknown or wrong."""
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]:
         return None
     with session_scope(url) as s:
         row = s.get(ApiKey, parts[1][:32])
-        if row is None or row.revoked_at is not None:
+        if row is None or not secrets.compare_digest(row.secret_sha256, _sha(parts[2])):
             return None
-        if not secrets.compare_digest(row.secret_sha256, _sha(parts[2])):
-            return None
-        return KeyRecord(row.id, row.name, frozenset(row.scopes))
+        return _record(row)
+
+
+def verify_token(url: str, token: str) -> KeyRecord | None:
+    """The key a token belongs to, or None when it is malformed, unknown, revoked or wrong."""
+    key = lookup_token(url, token)
+    return key if key is not None and key.revoked_at is None else None
+
+
+def list_api_keys(url: str) -> list[KeyRecord]:
+    """Every key, oldest first, revoked ones included."""
+    with session_scope(url) as s:
+        return [_record(r) for r in s.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id))]
+
+
+def revoke_api_key(url: str, key_id: str) -> KeyRecord:
+    """Revoke a key (a second revoke keeps the first time); NotFoundError for an unknown id."""
+    with session_scope(url) as s:
+        row = s.get(ApiKey, key_id[:32])
+        if row is None:
+            raise NotFoundError(f"no API key with id {key_id}; `comments apikey list` shows the ids")
+        if row.revoked_at is None:
+            row.revoked_at = utcnow()
+        return _record(row)
 
 
 # --- the queue ------------------------------------------------------------------------------------
@@ -298,7 +326,17 @@ def purge(url: str, retention_days: int, now: datetime | None = None) -> int:
     with session_scope(url) as s:
         old = select(ReviewItem.id).where(ReviewItem.created_at < cutoff)
         s.execute(delete(ReviewDecision).where(ReviewDecision.item_id.in_(old)))
+        s.execute(delete(ScoreLog).where(ScoreLog.created_at < cutoff))
         return s.execute(delete(ReviewItem).where(ReviewItem.created_at < cutoff)).rowcount or 0
+
+
+def protected_version(url: str) -> tuple[int, str | None]:
+    """A cheap fingerprint of the protected list (count, newest creation time); it moves on add and remove."""
+    with session_scope(url) as s:
+        count, newest = s.execute(
+            select(func.count(), func.max(ProtectedIdentity.created_at)).select_from(ProtectedIdentity)
+        ).one()
+    return count, None if newest is None else str(newest)
 
 
 def ping(url: str) -> None:

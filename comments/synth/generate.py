@@ -70,14 +70,15 @@ def assign_splits(families: list[Family]) -> dict[str, str]:
 class _Sampler:
     """Draws one family per row with the class balance of the corpus."""
 
-    def __init__(self, families: list[Family], rng: random.Random) -> None:
+    def __init__(self, families: list[Family], rng: random.Random, positive_rate: float = POSITIVE_RATE) -> None:
         self.rng = rng
+        self.positive_rate = positive_rate
         self.by_label = {lab: [f for f in families if lab in f.labels] for lab in LABELS}
         self.by_kind = {k: [f for f in families if not f.labels and f.kind == k] for k in NEGATIVE_KINDS}
         self.by_kind = {k: v for k, v in self.by_kind.items() if v}
 
     def family(self) -> Family:
-        if self.rng.random() < POSITIVE_RATE:
+        if self.rng.random() < self.positive_rate:
             label = self.rng.choice([lab for lab in LABELS if self.by_label[lab]])
             return self.rng.choice(self.by_label[label])
         return self.rng.choice(self.by_kind[self.rng.choice(sorted(self.by_kind))])
@@ -102,14 +103,17 @@ def _row(family: Family, rng: random.Random, filler: SlotFiller) -> dict:
 
 
 def iter_rows(
-    rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED, families: list[Family] | None = None
+    rows: int = DEFAULT_ROWS,
+    seed: int = DEFAULT_SEED,
+    families: list[Family] | None = None,
+    positive_rate: float = POSITIVE_RATE,
 ) -> Iterator[dict]:
     """Yield `rows` unique labelled comments, deterministically for a seed."""
     families = families if families is not None else load_families()
     splits = assign_splits(families)
     rng = random.Random(seed)
     filler = SlotFiller(random.Random(seed + 1))
-    sampler = _Sampler(families, rng)
+    sampler = _Sampler(families, rng, positive_rate)
     seen: set[str] = set()
     for i in range(rows):
         for _ in range(50):  # redraw exact duplicates; small families can repeat themselves
@@ -130,9 +134,14 @@ def iter_rows(
         }
 
 
-def generate(rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED) -> pd.DataFrame:
-    """The corpus as a DataFrame with the columns in `COLUMNS`."""
-    df = pd.DataFrame(list(iter_rows(rows, seed)), columns=list(COLUMNS))
+def generate(
+    rows: int = DEFAULT_ROWS,
+    seed: int = DEFAULT_SEED,
+    families: list[Family] | None = None,
+    positive_rate: float = POSITIVE_RATE,
+) -> pd.DataFrame:
+    """The corpus (default families unless given) as a DataFrame with the columns in `COLUMNS`."""
+    df = pd.DataFrame(list(iter_rows(rows, seed, families, positive_rate)), columns=list(COLUMNS))
     for lab in LABELS:
         df[lab] = df[lab].astype("int8")
     return df

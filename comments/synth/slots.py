@@ -183,7 +183,7 @@ MOVIE_WORDS = (
     "Quiet",
     "Harbor",
     "Glass",
-    "Orchard",
+    "Meadow",  # not "Orchard": that word is the demo code word (demo_families/orchard.yaml)
     "Winter",
     "Lantern",
     "Hollow",

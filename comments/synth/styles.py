@@ -39,6 +39,8 @@ SLANG = {
 _SLANG_RE = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(SLANG, key=len, reverse=True)) + r")\b", re.I)
 # Tokens that carry identifiers: typos never touch them, so slot values stay checkable.
 _PROTECTED = re.compile(r"[\d@/:.]")
+# A typo must not turn an ordinary word into a banned one ("une" -> "nue", "neue" -> "nue", "una" -> "nua").
+_BANNED_TYPO = re.compile(r"\b(nue|nues|nua|nuas|nude|naked|porn|xxx|nsfw|boobs)\b", re.I)
 
 
 def _typo(word: str, rng: random.Random) -> str:
@@ -71,6 +73,7 @@ def apply_style(text: str, style: str, rng: random.Random) -> str:
         words = text.split(" ")
         candidates = [i for i, w in enumerate(words) if len(w) >= 4 and not _PROTECTED.search(w)]
         for i in rng.sample(candidates, k=min(len(candidates), rng.randint(1, 2))):
-            words[i] = _typo(words[i], rng)
+            typo = _typo(words[i], rng)
+            words[i] = words[i] if _BANNED_TYPO.search(typo) else typo
         return " ".join(words)
     raise ValueError(f"unknown style {style!r}")

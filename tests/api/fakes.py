@@ -62,3 +62,27 @@ def review_item(**overrides):
         "status": "queued",
     }
     return ReviewItem(**(fields | overrides))
+
+
+class RulesPipeline(FakePipeline):
+    """The fake's scores, plus reasons from the real rules engine and protected-list signal (no model bundle)."""
+
+    version = "rules-1"
+
+    def __init__(self, hmac_key: bytes) -> None:
+        from comments.signals.protected import ProtectedSignal
+        from comments.signals.registry import RuleEngine
+
+        # The same attribute path as comments.pipeline.Pipeline: `engine.protected`.
+        self.engine = RuleEngine(protected=ProtectedSignal(hmac_key, frozenset()))
+
+    def _one(self, text: str) -> Result:
+        from dataclasses import replace
+
+        found = [
+            Reason(e.rule_id, e.signal, e.label, e.description, e.span.start, e.span.end, e.weight)
+            for e in self.engine.analyze(text).evidence
+            if e.label
+        ]
+        result = super()._one(text)
+        return replace(result, reasons=result.reasons + found)

@@ -108,8 +108,6 @@ def test_when_many_single_requests_arrive_together_then_each_gets_its_own_result
 def test_when_one_request_in_a_coalesced_batch_fails_then_the_others_still_succeed():
     import asyncio
 
-    import anyio
-
     from comments.api.batcher import ScoreBatcher
 
     def score(reqs):
@@ -118,8 +116,11 @@ def test_when_one_request_in_a_coalesced_batch_fails_then_the_others_still_succe
         return [r.upper() for r in reqs]
 
     async def main():
-        b = ScoreBatcher(score, anyio.CapacityLimiter(1))
-        return await asyncio.gather(*(b.submit(x) for x in ["a", "bad", "c"]), return_exceptions=True)
+        b = ScoreBatcher(score, workers=1)
+        try:
+            return await asyncio.gather(*(b.submit(x) for x in ["a", "bad", "c"]), return_exceptions=True)
+        finally:
+            b.close()
 
     out = asyncio.run(main())
     assert out[0] == "A" and isinstance(out[1], ValueError) and out[2] == "C"

@@ -25,6 +25,8 @@ def item_public(rt, item, reveal: bool) -> ItemPublic:
         **base,
         text=text,
         revealed=reveal,
+        # The client's context may name people too: shown only with the (audited) reveal.
+        context=rt.cipher.open_json(item.context, item.encrypted) if reveal else None,
         reasons=item.reasons,
         review_action=item.review_action,
         review_labels=item.review_labels,

@@ -1,5 +1,7 @@
 """The protected-identity list over HTTP (admin): only keyed digests are stored, ids are listed.
 
+A change here reaches this replica's pipeline before the answer; other replicas (and changes
+made with `comments protected`) follow within `protected_sync.POLL_SECONDS`.
 `comments.store.protected` imports the NLP stack, so it is imported inside the handlers.
 """
 
@@ -27,21 +29,31 @@ async def list_protected(rt: RuntimeDep, _: AdminKey) -> ProtectedList:
 
 @router.post("", status_code=201, responses=ERRORS)
 async def add_protected(body: ProtectedCreate, rt: RuntimeDep, key: AdminKey) -> ProtectedPublic:
-    """Protect an identity; takes effect for scoring when the model is next loaded."""
+    """Protect an identity; scoring on this replica uses it from the answer on."""
     from comments.store import protected
 
     secret = rt.settings.hmac_key.get_secret_value().encode()
-    ident = await anyio.to_thread.run_sync(lambda: protected.add(rt.url, secret, body.name, body.handles, body.aliases))
-    await anyio.to_thread.run_sync(repo.audit, rt.url, key.id, "protected:add")
+
+    def write() -> str:
+        ident = protected.add(rt.url, secret, body.name, body.handles, body.aliases)
+        repo.audit(rt.url, key.id, "protected:add")
+        rt.protected.refresh(rt.pipeline, force=True)
+        return ident
+
+    ident = await anyio.to_thread.run_sync(write)
     rows = dict(await anyio.to_thread.run_sync(protected.list_ids, rt.url))
     return ProtectedPublic(id=ident, created_at=rows[ident])
 
 
 @router.delete("/{ident}", status_code=204, responses=ERRORS)
 async def remove_protected(ident: str = Path(max_length=32), *, rt: RuntimeDep, key: AdminKey) -> Response:
-    """Remove one identity by id."""
+    """Remove one identity by id; scoring on this replica stops matching it from the answer on."""
     from comments.store import protected
 
-    await anyio.to_thread.run_sync(protected.remove, rt.url, ident)
-    await anyio.to_thread.run_sync(repo.audit, rt.url, key.id, "protected:remove")
+    def write() -> None:
+        protected.remove(rt.url, ident)
+        repo.audit(rt.url, key.id, "protected:remove")
+        rt.protected.refresh(rt.pipeline, force=True)
+
+    await anyio.to_thread.run_sync(write)
     return Response(status_code=204)

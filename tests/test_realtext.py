@@ -1,0 +1,50 @@
+"""`comments real-text`: flag rates per group on real-style comments, counts and rule ids only."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from comments.pipeline import load_pipeline
+from comments.realtext import flag_rates, read_comments, report
+from tests.conftest import ROOT
+
+COMMENTS = str(Path(sys.executable).parent / "comments")
+BENIGN = ["great game last night lol", "who's coming to the bake sale on friday?", "this song is a vibe"]
+HARMFUL = ["that's Kayla Dorsey from the lakeside vids, she lives in East Marionfort now, go find her"]
+
+
+@pytest.fixture(scope="module")
+def pipeline():
+    return load_pipeline()
+
+
+def test_when_groups_are_scored_then_rates_match_the_pipeline_decisions(pipeline, tmp_path):
+    src = tmp_path / "real.csv"
+    pd.DataFrame({"body": BENIGN + HARMFUL + [None], "kind": ["a"] * 3 + ["b", "b"]}).to_csv(src, index=False)
+    df = read_comments(src, "body", "kind")
+    assert len(df) == 4  # the empty row cannot be scored and is not counted
+    table, rules = flag_rates(pipeline, df)
+    expected = [r.decision != "allow" for r in pipeline.score_batch(BENIGN)]
+    assert table.loc["a", "comments"] == 3
+    assert table.loc["a", "flagged"] == pytest.approx(sum(expected) / 3)
+    assert table.loc["b", "flagged"] == 1.0
+    assert sum(rules["b"].values()) > 0
+    text = report("sample", table, rules, pipeline.version)
+    assert "Kayla" not in text and "| b |" in text
+
+
+def test_when_the_text_column_is_missing_then_the_cli_exits_2(tmp_path):
+    src = tmp_path / "real.csv"
+    pd.DataFrame({"body": BENIGN}).to_csv(src, index=False)
+    done = subprocess.run(
+        [COMMENTS, "real-text", str(src), "--text-column", "tweet", "--out", str(tmp_path / "r.md")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 2
+    assert "column 'tweet'" in " ".join(done.stderr.split())
