@@ -20,6 +20,7 @@ import pandas as pd
 from comments.errors import ModelLoadError
 from comments.labels import LABELS
 from comments.models.data import label_matrix, load_labelled
+from comments.quality import prf
 
 log = logging.getLogger(__name__)
 LABEL_F1_MAX_DROP = 0.01  # promotion refuses a larger per-label F1 drop on any gate
@@ -89,10 +90,7 @@ def metrics(run: GateRun) -> dict:
     out = {}
     for j, label in enumerate(LABELS):
         flag, truth = run.flags[:, j], run.y[:, j]
-        tp = float((flag & truth).sum())
-        p = tp / flag.sum() if flag.any() else 0.0
-        r = tp / truth.sum() if truth.any() else 0.0
-        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        p, r, f1 = prf(flag, truth)
         out[label] = {"precision": p, "recall": r, "f1": f1, "positives": int(truth.sum())}
     return {"rows": len(run.y), "labels": out, "macro_f1": float(np.mean([out[lab]["f1"] for lab in LABELS]))}
 

@@ -9,11 +9,16 @@ from comments.labels import LABELS
 from comments.signals.combine import REVIEW_LEVEL
 
 
-def _prf(flag: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
+def prf(flag: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
+    """Precision, recall and F1 of boolean flags against boolean truth (0 where undefined)."""
     tp = float((flag & truth).sum())
     p = tp / flag.sum() if flag.any() else 0.0
     r = tp / truth.sum() if truth.any() else 0.0
-    return round(p, 3), round(r, 3), round(2 * p * r / (p + r), 3) if p + r else 0.0
+    return p, r, 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _prf(flag: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
+    return tuple(round(v, 3) for v in prf(flag, truth))
 
 
 def compare(pipeline, df: pd.DataFrame) -> pd.DataFrame:

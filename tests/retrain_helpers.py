@@ -7,13 +7,37 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
 
 from comments.labels import LABELS
+from comments.registry_cli import register
 from tests.conftest import ROOT
 from tests.models.conftest import tiny_config
 
 _BUILT: dict[str, Path] = {}
 PARENT = "tiny-v1"
+
+app = typer.Typer()
+register(app)
+runner = CliRunner()
+
+
+def said(result) -> str:
+    """The command's output with rich's line wrapping undone."""
+    return " ".join(result.output.split())
+
+
+@pytest.fixture()
+def no_protected_list(tmp_path, monkeypatch):
+    """No database, so no protected list: results do not depend on what var/ holds."""
+    from comments.settings import get_settings
+
+    monkeypatch.setenv("COMMENTS_DATABASE_URL", f"sqlite:///{tmp_path / 'absent.db'}")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 def tiny_registry(tmp_path_factory) -> Path:

@@ -5,33 +5,22 @@ import shutil
 
 import numpy as np
 import pytest
-import typer
-from typer.testing import CliRunner
 
 from comments.models.bundle import write_manifest
 from comments.registry import HISTORY, history, seal
-from comments.registry_cli import register
 from tests.conftest import ROOT
-from tests.retrain_helpers import PARENT, copy_registry, tiny_registry, tree_bytes
+from tests.retrain_helpers import (  # noqa: F401 - no_protected_list is a fixture
+    PARENT,
+    app,
+    copy_registry,
+    no_protected_list,
+    runner,
+    said,
+    tiny_registry,
+    tree_bytes,
+)
 
-app = typer.Typer()
-register(app)
-runner = CliRunner()
-
-
-def said(result) -> str:
-    """The command's output with rich's line wrapping undone."""
-    return " ".join(result.output.split())
-
-
-@pytest.fixture(autouse=True)
-def _no_protected_list(tmp_path, monkeypatch):
-    from comments.settings import get_settings
-
-    monkeypatch.setenv("COMMENTS_DATABASE_URL", f"sqlite:///{tmp_path / 'absent.db'}")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("no_protected_list")
 
 
 @pytest.fixture()

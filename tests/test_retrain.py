@@ -4,43 +4,27 @@ import json
 
 import pandas as pd
 import pytest
-import typer
 import yaml
-from typer.testing import CliRunner
 
 from comments.labels import LABELS
-from comments.registry_cli import register
 from tests.api.conftest import db_url, pg_database  # noqa: F401  (the API tests' backends)
 from tests.api.fakes import review_item
 from tests.models.conftest import TINY_BERT
-from tests.retrain_helpers import (
+from tests.retrain_helpers import (  # noqa: F401 - no_protected_list is a fixture
     PARENT,
+    app,
     copy_registry,
+    no_protected_list,
     reviewer_rows,
+    runner,
+    said,
     small_training,
     tiny_registry,
     tree_bytes,
     write_jsonl,
 )
 
-app = typer.Typer()
-register(app)
-runner = CliRunner()
-
-
-def said(result) -> str:
-    """The command's output with rich's line wrapping undone."""
-    return " ".join(result.output.split())
-
-
-@pytest.fixture(autouse=True)
-def _no_protected_list(tmp_path, monkeypatch):
-    from comments.settings import get_settings
-
-    monkeypatch.setenv("COMMENTS_DATABASE_URL", f"sqlite:///{tmp_path / 'absent.db'}")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("no_protected_list")
 
 
 def test_when_labels_repeat_then_the_latest_decision_wins_and_the_holdout_is_stable():

@@ -38,11 +38,16 @@ def pg_database():
     admin.close()
 
 
+TABLES = "score_log, audit_log, review_decisions, review_items, api_keys, protected_identities"
+
+
 def _truncate(url: str) -> None:
     from sqlalchemy import text
 
     with get_engine(url).begin() as conn:
-        conn.execute(text("TRUNCATE audit_log, review_decisions, review_items, api_keys, protected_identities"))
+        conn.execute(
+            text("TRUNCATE score_log, audit_log, review_decisions, review_items, api_keys, protected_identities")
+        )
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
