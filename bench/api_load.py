@@ -190,8 +190,14 @@ def main(argv: list[str] | None = None) -> None:
         server_cpu = cpu_seconds(server.pid) - server_cpu if server_cpu is not None else None
     finally:
         server.send_signal(signal.SIGTERM)
-        server.wait(30)
+        try:
+            stopped = f"exited {server.wait(30)} within 30 s of SIGTERM"
+        except subprocess.TimeoutExpired:
+            server.kill()
+            stopped = "still running 30 s after SIGTERM: killed"
+            print(f"server {stopped}", file=sys.stderr)
     report = {
+        "server_shutdown": stopped,
         **result,
         # CPU per request is steadier than req/s on a shared, noisy machine.
         "server_cpu_ms_per_request": round(1000 * server_cpu / result["requests"], 3) if server_cpu else None,

@@ -45,13 +45,21 @@ def make_mix() -> Path:
     return MIX
 
 
-def measure(name: str, data: Path, threads: int | None = None) -> dict:
-    """Run bench.measure for one system in a fresh process."""
-    env = dict(os.environ)
-    if threads:
-        env |= {"OMP_NUM_THREADS": str(threads), "COMMENTS_THREADS": str(threads)}
+def _pinned(core: int | None):
+    """A preexec_fn that pins the child to one core (None: leave it on all of them)."""
+    return None if core is None else (lambda: os.sched_setaffinity(0, {core}))
+
+
+def measure(name: str, data: Path, core: int | None = None) -> dict:
+    """Run bench.measure for one system in a fresh process, optionally pinned to one core."""
+    env = dict(os.environ) | ({"OMP_NUM_THREADS": "1"} if core is not None else {})
     res = subprocess.run(
-        [sys.executable, "-m", "bench.measure", name, str(data)], capture_output=True, text=True, env=env, timeout=1800
+        [sys.executable, "-m", "bench.measure", name, str(data)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=1800,
+        preexec_fn=_pinned(core),
     )
     if res.returncode != 0:
         return {"error": res.stderr.strip().splitlines()[-1] if res.stderr.strip() else f"exit {res.returncode}"}
@@ -59,18 +67,22 @@ def measure(name: str, data: Path, threads: int | None = None) -> dict:
 
 
 def scaling(name: str, data: Path) -> dict:
-    """Throughput with one single-threaded worker vs two in parallel on halves of the data."""
+    """Throughput of one process pinned to one core vs two processes, one per core, on halves of the data."""
     lines = data.read_text(encoding="utf-8").splitlines()
     halves = [data.with_suffix(f".half{i}") for i in range(2)]
     for i, h in enumerate(halves):
         h.write_text("\n".join(lines[i::2]) + "\n", encoding="utf-8")
-    one = measure(name, data, threads=1)
-    env = dict(os.environ) | {"OMP_NUM_THREADS": "1", "COMMENTS_THREADS": "1"}
+    one = measure(name, data, core=0)
+    env = dict(os.environ) | {"OMP_NUM_THREADS": "1"}
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "bench.measure", name, str(h)], stdout=subprocess.PIPE, text=True, env=env
+            [sys.executable, "-m", "bench.measure", name, str(h)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+            preexec_fn=_pinned(i),
         )
-        for h in halves
+        for i, h in enumerate(halves)
     ]
     outs = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
     both = sum(o["comments_per_s"] for o in outs)

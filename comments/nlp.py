@@ -6,16 +6,35 @@ NER pass runs lazily, only when a signal asks for entities.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-
-from spacy.language import Language
-from spacy.tokens import Doc
-from spacy.tokens import Span as SpacySpan
 
 from comments.errors import ModelLoadError
 from comments.normalize import Normalized, normalize
 from comments.types import Span
+
+
+def _import_spacy_without_torch() -> None:
+    """Import spaCy with torch hidden: thinc probes for it (a 1.7 s import), the CPU pipeline never uses it.
+
+    Only when neither is loaded yet; `import torch` works as usual afterwards (training, tests).
+    """
+    if "torch" in sys.modules or "thinc" in sys.modules:
+        return
+    sys.modules["torch"] = None  # `import torch` raises ImportError, which thinc takes as "no torch"
+    try:
+        import spacy  # noqa: F401
+    finally:
+        del sys.modules["torch"]
+
+
+_import_spacy_without_torch()
+
+from spacy.language import Language  # noqa: E402
+from spacy.matcher import Matcher, PhraseMatcher  # noqa: E402, F401 - for signals/rules.py
+from spacy.tokens import Doc  # noqa: E402
+from spacy.tokens import Span as SpacySpan  # noqa: E402
 
 NER_LABELS = frozenset({"PERSON", "GPE", "LOC", "ORG", "FAC"})
 

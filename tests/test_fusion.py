@@ -21,3 +21,48 @@ def test_when_no_threshold_reaches_the_target_then_the_floor_is_one():
     truth = np.array([0, 1, 0, 1])
     scores = np.array([0.9, 0.8, 0.7, 0.6])
     assert _lowest_with_precision(scores, truth, 0.99, 0.02) == 1.0
+
+
+def test_when_gate_level_is_fitted_then_it_skips_at_most_the_allowed_share_of_caught_positives():
+    from comments.fusion import GATE_MAX_RECALL_LOSS, gate_level
+
+    rng = np.random.default_rng(1)
+    baseline = rng.uniform(size=5000)
+    rules_fire = rng.uniform(size=5000) < 0.2
+    caught = rng.uniform(size=5000) < 0.4
+    level = gate_level(baseline, rules_fire, caught)
+    lost = (caught & ~rules_fire & (baseline < level)).sum()
+    assert 0 < level < 1
+    assert lost <= GATE_MAX_RECALL_LOSS * caught.sum()
+    # one step higher would lose more than allowed
+    higher = np.sort(baseline[caught & ~rules_fire])
+    next_level = higher[higher > level].min()
+    assert (caught & ~rules_fire & (baseline < next_level)).sum() > GATE_MAX_RECALL_LOSS * caught.sum()
+
+
+def test_when_rules_catch_every_positive_then_the_gate_needs_no_baseline():
+    from comments.fusion import gate_level
+
+    caught = np.array([True, True, False])
+    assert gate_level(np.array([0.1, 0.2, 0.9]), np.array([True, True, False]), caught) == 1.0
+
+
+def test_when_a_label_is_hard_then_review_keeps_the_minimum_recall():
+    from comments.fusion import REVIEW_MIN_RECALL, review_level
+
+    rng = np.random.default_rng(2)
+    truth = np.r_[np.ones(300), np.zeros(700)].astype(int)
+    scores = np.r_[rng.beta(3, 2, 300), rng.beta(2, 3, 700)]  # heavy overlap: the floor sits near 1
+    level, notes = review_level(scores, truth, at_recall=0.05)
+    assert notes["floor"] > notes["recall_cap"] == level
+    assert (scores[truth == 1] >= level).mean() >= REVIEW_MIN_RECALL - 1e-9
+
+
+def test_when_a_label_is_easy_then_review_rises_to_the_precision_floor():
+    from comments.fusion import review_level
+
+    rng = np.random.default_rng(3)
+    truth = np.r_[np.ones(300), np.zeros(700)].astype(int)
+    scores = np.r_[rng.beta(8, 1, 300), rng.beta(1, 8, 700)]
+    level, notes = review_level(scores, truth, at_recall=0.05)
+    assert level == notes["floor"] < notes["recall_cap"]

@@ -16,6 +16,7 @@ from comments.api.protected_sync import ProtectedSync
 from comments.errors import AuthError, ModelLoadError
 from comments.settings import Settings
 from comments.store.repo import KeyRecord
+from comments.store.scores import ScoreLogWriter
 
 if TYPE_CHECKING:
     from comments.pipeline import Pipeline
@@ -36,6 +37,7 @@ class Runtime:
     pipeline: Pipeline | None = None  # noqa: F821 - typing only
     load_error: str | None = None
     batcher: ScoreBatcher | None = None  # the scoring threads, made in the lifespan
+    score_log: ScoreLogWriter | None = None  # likewise
     extras: dict = field(default_factory=dict)
 
     @property

@@ -25,6 +25,7 @@ from comments.api.routes import export, health, items, keys, protected, queue, r
 from comments.errors import CommentsError
 from comments.settings import Settings, get_settings
 from comments.store.db import migrate
+from comments.store.scores import ScoreLogWriter
 
 if TYPE_CHECKING:
     from comments.pipeline import Pipeline
@@ -70,7 +71,10 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
                 # This app's database is the list's source (the bundle loader read COMMENTS_DATABASE_URL).
                 await anyio.to_thread.run_sync(lambda: rt.protected.refresh(rt.pipeline, force=True))
                 poller = asyncio.create_task(rt.protected.poll(rt))
-        rt.batcher = ScoreBatcher(lambda reqs: service.score(rt.pipeline, rt.url, rt.cipher, reqs), SCORING_THREADS)
+        rt.score_log = ScoreLogWriter(settings.database_url)
+        rt.batcher = ScoreBatcher(
+            lambda reqs: service.score(rt.pipeline, rt.url, rt.cipher, rt.score_log, reqs), SCORING_THREADS
+        )
         try:
             yield
         finally:
@@ -79,6 +83,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
                 with contextlib.suppress(asyncio.CancelledError):
                     await poller
             rt.batcher.close()
+            await anyio.to_thread.run_sync(rt.score_log.close)
 
     app = FastAPI(
         title="comments",

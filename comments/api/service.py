@@ -11,7 +11,8 @@ from comments.api.crypto import TextCipher
 from comments.api.schemas import ScorePublic, ScoreRequest
 from comments.decide import MASKS
 from comments.labels import LABELS
-from comments.store import repo, scores
+from comments.store import repo
+from comments.store.scores import ScoreLogWriter
 from comments.store.tables import ReviewItem
 
 if TYPE_CHECKING:
@@ -20,12 +21,17 @@ if TYPE_CHECKING:
 _TAGS = re.compile("|".join(re.escape(t) for t in sorted(set(MASKS.values()))))
 
 
-def score(pipeline: Pipeline, url: str, cipher: TextCipher, requests: list[ScoreRequest]) -> list[ScorePublic]:
-    """Score the requests in one batch, log every score, queue the non-`allow` ones that asked; answer in order."""
+def score(
+    pipeline: Pipeline, url: str, cipher: TextCipher, score_log: ScoreLogWriter, requests: list[ScoreRequest]
+) -> list[ScorePublic]:
+    """Score the requests in one batch, log every score, queue the non-`allow` ones that asked; answer in order.
+
+    The queued items are committed before the answer goes out (an acknowledged item is never lost).
+    """
     results = pipeline.score_batch([r.text for r in requests])
     queue = [_item(r, res, cipher) for r, res in zip(requests, results, strict=True) if _queue(r, res)]
     repo.enqueue(url, queue)
-    scores.log_scores(url, results)  # for `comments drift`: scores and decision only, never text
+    score_log.add(results)  # for `comments drift`: scores and decision only, never text
     return [_public(r, res) for r, res in zip(requests, results, strict=True)]
 
 

@@ -9,7 +9,11 @@ it starts with occur. It returns exactly the spans `pattern.search` would.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+from pathlib import Path
 from re import _parser as sre_parse  # noqa: PLC2701
 
 import ahocorasick
@@ -107,22 +111,64 @@ def split_alternatives(src: str) -> list[str]:
     return parts if len(parts) <= MAX_ALTERNATIVES else [src]
 
 
+def cache_dir() -> Path:
+    """Where analysed pattern sets are kept between starts: `COMMENTS_CACHE_DIR`, else ~/.cache/comments."""
+    return Path(os.environ.get("COMMENTS_CACHE_DIR") or Path.home() / ".cache" / "comments")
+
+
+def _analyse(patterns: dict[str, re.Pattern]) -> dict:
+    """Split every pattern into parts and derive each part's clauses and leading strings (plain JSON)."""
+    parts = []
+    for key, pattern in patterns.items():
+        try:
+            pieces = [re.compile(p, pattern.flags) for p in split_alternatives(pattern.pattern)]
+        except re.error:
+            pieces = [pattern]
+        parts += [(key, i, p) for i, p in enumerate(pieces)]
+    clauses, leading = [], []
+    for _, _, p in parts:
+        tree = sre_parse.parse(p.pattern, p.flags)  # parsed once for both
+        clauses.append([sorted(clause) for clause in required_clauses(p, tree)])
+        lead = leading_strings(p, tree)
+        leading.append(None if lead is None else sorted(lead))
+    return {"parts": [[k, i, p.pattern, p.flags] for k, i, p in parts], "clauses": clauses, "leading": leading}
+
+
+def _cached_analysis(patterns: dict[str, re.Pattern]) -> dict:
+    """`_analyse(patterns)`, read from the cache when these exact patterns were analysed before.
+
+    Parsing and compiling about a thousand parts takes 2-3 s, most of a cold start; the cache is
+    keyed by a hash of every pattern and its flags, so an edited rule set is analysed afresh.
+    A cache that cannot be read or written only costs that time again.
+    """
+    digest = hashlib.sha256(json.dumps([[k, p.pattern, p.flags] for k, p in patterns.items()]).encode())
+    path = cache_dir() / f"regexset-{digest.hexdigest()[:24]}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    analysis = _analyse(patterns)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(analysis), encoding="utf-8")
+        os.replace(tmp, path)  # atomic: a concurrent start reads the old file or the new one
+    except OSError:
+        pass
+    return analysis
+
+
 class RegexSet:
     """Regexes by key; `first_matches` gives each one's first match, as `search` would."""
 
     def __init__(self, patterns: dict[str, re.Pattern]) -> None:
         self.patterns = patterns
-        # (key, order, compiled part); a part that does not compile on its own means no split
-        self.parts: list[tuple[str, int, re.Pattern]] = []
-        for key, pattern in patterns.items():
-            try:
-                pieces = [re.compile(p, pattern.flags) for p in split_alternatives(pattern.pattern)]
-            except re.error:
-                pieces = [pattern]
-            self.parts += [(key, i, p) for i, p in enumerate(pieces)]
-        trees = [sre_parse.parse(p.pattern, p.flags) for _, _, p in self.parts]  # parsed once for both
-        self.clauses = [required_clauses(p, t) for (_, _, p), t in zip(self.parts, trees, strict=True)]
-        self.leading = [leading_strings(p, t) for (_, _, p), t in zip(self.parts, trees, strict=True)]
+        analysis = _cached_analysis(patterns)
+        # (key, order, source, flags) per part; a part compiles the first time a text needs it
+        self.parts: list[tuple[str, int, str, int]] = [tuple(part) for part in analysis["parts"]]
+        self._compiled: list[re.Pattern | None] = [None] * len(self.parts)
+        self.clauses = [tuple(frozenset(clause) for clause in cl) for cl in analysis["clauses"]]
+        self.leading = [None if lead is None else frozenset(lead) for lead in analysis["leading"]]
         self.always = [i for i, clauses in enumerate(self.clauses) if not clauses]
         words = {lit for cl in self.clauses for clause in cl for lit in clause}
         words |= {lit for lead in self.leading if lead for lit in lead} - {AT_START}
@@ -144,6 +190,12 @@ class RegexSet:
             for lit in clauses[0]:
                 self.by_literal.setdefault(lit, []).append(g)
 
+    def _pattern(self, i: int) -> re.Pattern:
+        if (compiled := self._compiled[i]) is None:
+            _, _, source, flags = self.parts[i]
+            compiled = self._compiled[i] = re.compile(source, flags)
+        return compiled
+
     def first_matches(self, text: str) -> dict[str, re.Match]:
         """The first match of every regex that matches `text`, by key."""
         present = {lit for _, lit in self.automaton.iter(text)} if len(self.automaton) else set()
@@ -158,8 +210,8 @@ class RegexSet:
         best: dict[str, tuple[int, int, re.Match]] = {}
         positions: dict[str, list[int]] = {AT_START: [0]}
         for i in sorted(candidates):
-            key, order, pattern = self.parts[i]
-            if (m := self._first(pattern, self.leading[i], text, present, positions)) is not None:
+            key, order = self.parts[i][:2]
+            if (m := self._first(self._pattern(i), self.leading[i], text, present, positions)) is not None:
                 if key not in best or (m.start(), order) < best[key][:2]:
                     best[key] = (m.start(), order, m)
         return {key: m for key, (_, _, m) in best.items()}

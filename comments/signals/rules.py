@@ -16,12 +16,10 @@ from importlib import resources
 from pathlib import Path
 
 import yaml
-from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
 
 from comments.errors import ConfigurationError
 from comments.labels import LABELS
-from comments.nlp import Artifacts
+from comments.nlp import Artifacts, Language, Matcher, PhraseMatcher  # spaCy, imported the way nlp.py does
 from comments.signals.base import Signal
 from comments.signals.regexset import RegexSet
 from comments.types import Evidence

@@ -34,6 +34,11 @@ def load_family_source(path: Path) -> list[Family]:
         raise BadInputError(f"{path} does not exist; pass a family YAML file or a folder of them")
     if not families:
         raise BadInputError(f"{path} holds no families; see comments/synth/families/FORMAT.md")
+    if len({bool(f.labels) for f in families}) < 2:
+        raise BadInputError(
+            f"{path} holds only {'positive' if families[0].labels else 'negative'} families; "
+            "a generated set mixes both, so pass a folder or file that has each"
+        )
     return families
 
 

@@ -33,7 +33,8 @@ def test_when_an_encryption_key_is_set_then_the_stored_context_holds_no_plaintex
     item = _score_and_read(db_url, keys, encryption_key=Fernet.generate_key().decode())
     assert item["context"] == CONTEXT
     stored = _stored(db_url)
-    assert "_enc" in stored and "zz" not in stored and "video" not in stored
+    # whole plaintext values: a two-letter marker also turns up in random ciphertext by chance
+    assert "_enc" in stored and not any(v in stored for v in ("zzthread-4471", "@zzreplyer", "zzsensitive", "video"))
 
 
 def test_when_no_encryption_key_is_set_then_context_is_stored_and_read_as_sent(db_url, keys):

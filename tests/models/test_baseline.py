@@ -1,8 +1,11 @@
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from comments.errors import ModelLoadError
-from comments.models.baseline import TfidfBaseline
+from comments.models.baseline import ANALYZERS, TfidfBaseline
 
 TEXTS = [
     "who has the rest of the set",
@@ -42,3 +45,33 @@ def test_when_file_holds_pickled_objects_then_load_is_refused(tmp_path):
     np.savez(path, meta=np.array([{"evil": 1}], dtype=object))
     with pytest.raises(ModelLoadError):
         TfidfBaseline.load(path)
+
+
+def test_when_analyzers_run_on_the_corpus_then_they_equal_scikit_learns():
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from comments.models.baseline import ANALYZE
+
+    texts = [*TEXTS, "  Tabs\tand  spaces ", "a b", "ÜBER café — x", "", "@handle #tag https://x.example/a?b=1"]
+    corpus = Path("data/corpus.parquet")
+    if corpus.exists():
+        texts += pd.read_parquet(corpus, columns=["text"]).text.sample(2000, random_state=1).tolist()
+    for name, (analyzer, ngrams) in ANALYZERS.items():
+        reference = CountVectorizer(analyzer=analyzer, ngram_range=ngrams).build_analyzer()
+        for text in texts:
+            assert sorted(ANALYZE[name](text)) == sorted(reference(text)), (name, text)
+
+
+def test_when_baseline_scores_then_it_matches_scikit_learns_tfidf_and_regression():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    model = TfidfBaseline(max_features=500).fit(TEXTS, Y)
+    probe = [*TEXTS[:8], "an unseen comment about links", ""]
+    blocks = []
+    for name, (analyzer, ngrams) in ANALYZERS.items():
+        vocabulary = {t: i for i, t in enumerate(model.vocab_[name])}
+        vec = TfidfVectorizer(analyzer=analyzer, ngram_range=ngrams, sublinear_tf=True, vocabulary=vocabulary)
+        vec.fit(TEXTS).idf_ = model.idf_[name]  # the model's idf, not this fit's
+        blocks.append(vec.transform(probe).toarray())
+    z = np.hstack(blocks) @ model.coef_.T + model.intercept_
+    assert np.allclose(model.predict_proba(probe), 1 / (1 + np.exp(-z)), atol=1e-12)

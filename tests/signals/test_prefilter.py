@@ -90,3 +90,31 @@ def test_when_identifier_patterns_are_gated_then_no_match_is_lost(texts):
     for text in texts:
         passing = set(gate.passing(text))
         assert {k for k, (_, p) in PII_PATTERNS.items() if p.search(text)} <= passing, text
+
+
+def test_when_regex_set_is_built_again_then_it_reads_the_cache_and_finds_the_same_spans(texts, tmp_path, monkeypatch):
+    monkeypatch.setenv("COMMENTS_CACHE_DIR", str(tmp_path))
+    patterns = {r.id: r.pattern for r in load_rules() if r.kind == "regex"}
+    fresh = RegexSet(patterns)
+    assert len(list(tmp_path.glob("regexset-*.json"))) == 1
+    cached = RegexSet(patterns)
+    assert (cached.parts, cached.clauses, cached.leading) == (fresh.parts, fresh.clauses, fresh.leading)
+    for text in texts[:300]:
+        assert {k: m.span() for k, m in cached.first_matches(text).items()} == {
+            k: m.span() for k, m in fresh.first_matches(text).items()
+        }, text
+
+
+def test_when_a_pattern_changes_then_the_cache_is_not_used(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMMENTS_CACHE_DIR", str(tmp_path))
+    RegexSet({"a": re.compile(r"\bfolder\b")})
+    edited = RegexSet({"a": re.compile(r"\bfiles\b")})
+    assert len(list(tmp_path.glob("regexset-*.json"))) == 2
+    assert "a" in edited.first_matches("the files") and not edited.first_matches("the folder")
+
+
+def test_when_the_cache_is_unreadable_then_the_set_is_analysed_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMMENTS_CACHE_DIR", str(tmp_path))
+    RegexSet({"a": re.compile(r"\bfolder\b")})
+    next(tmp_path.glob("regexset-*.json")).write_text("{not json")
+    assert "a" in RegexSet({"a": re.compile(r"\bfolder\b")}).first_matches("the folder")

@@ -79,3 +79,10 @@ def test_when_families_path_is_missing_then_cli_exits_2_without_traceback(tmp_pa
     )
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert re.search(r"does not\s+exist", res.stderr)
+
+
+def test_when_family_file_has_only_negatives_then_bad_input_says_so(tmp_path):
+    path = tmp_path / "negatives.yaml"
+    path.write_text('- id: neg_x\n  labels: []\n  kind: everyday\n  templates: ["a", "b c", "d e f"]\n')
+    with pytest.raises(BadInputError, match="only negative"):
+        load_family_source(path)

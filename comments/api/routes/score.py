@@ -33,6 +33,6 @@ async def score_batch(body: BatchRequest, call: ScoreCallDep) -> Response:
     if len(body.items) > rt.settings.max_batch:
         raise BadInputError(f"batch has {len(body.items)} items; the limit is {rt.settings.max_batch}")
     # CPU-bound: off the event loop, on the scoring threads the single-score batches use.
-    results = await rt.batcher.run(service.score, call.pipeline, rt.url, rt.cipher, body.items)
+    results = await rt.batcher.run(service.score, call.pipeline, rt.url, rt.cipher, rt.score_log, body.items)
     rt.metrics.count_decisions(results)
     return Response(BatchPublic(results=results).model_dump_json(), media_type=JSON)
