@@ -135,12 +135,17 @@ def read_label_db(url: str, cipher) -> pd.DataFrame:
     return check_labels(pd.DataFrame(rows, columns=["id", "text", *LABELS]), "the review database")
 
 
+def dedupe_keys(texts: list[str]) -> list[str]:
+    """What makes two reviewer rows the same comment: normalised text, case-folded, spaces collapsed."""
+    return [" ".join(t.casefold().split()) for t in normalise_texts(texts)]
+
+
 def prepare(labels: pd.DataFrame, holdout_share: float) -> ReviewedRows:
     """Deduplicate by normalised text (the last row wins) and split off a held-out share by text hash."""
     if not 0.0 <= holdout_share < 1.0:
         raise BadInputError(f"holdout share must be in [0, 1), got {holdout_share}")
     df = labels.copy()
-    df["key"] = [" ".join(t.casefold().split()) for t in normalise_texts(df.text.tolist())]
+    df["key"] = dedupe_keys(df.text.tolist())
     kept = df.drop_duplicates("key", keep="last")
     share = np.array([int(hashlib.sha256(k.encode()).hexdigest()[:12], 16) / 16**12 for k in kept.key])
     held = share < holdout_share

@@ -77,10 +77,12 @@ def copy_registry(source: Path, dest: Path) -> Path:
 
 
 def reviewer_rows(n: int, seed: int) -> pd.DataFrame:
-    """Export-format rows (id, text, labels, action, model_version) from generated comments."""
+    """Export-format rows (id, text, labels, action, model_version) from `n` distinct generated comments."""
+    from comments.retrain import dedupe_keys
     from comments.synth.generate import generate
 
-    df = generate(n, seed).reset_index(drop=True)
+    df = generate(2 * n, seed)
+    df = df[~pd.Series(dedupe_keys(df.text.tolist()), index=df.index).duplicated()].head(n).reset_index(drop=True)
     action = ["remove" if any(r[lab] for lab in LABELS) else "allow" for _, r in df.iterrows()]
     return pd.DataFrame(
         {"id": [f"item-{i}" for i in range(len(df))], "text": df.text}
