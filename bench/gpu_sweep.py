@@ -6,6 +6,10 @@ the gap to the targets is compute (more steps would close it) or data (it would 
     python -m bench.gpu_sweep prepare            # here: normalised splits + MiniLM weights -> .gpu/
     python bench/gpu_sweep.py run .gpu OUT_DIR   # on the GPU machine: torch, transformers, tokenizers only
 
+`SWEEP_CONFIGS` (names, comma-separated) picks configurations and `SWEEP_ROWS` another corpus prepared
+beside the first (`rows_<name>.parquet`); each corpus's results go to `OUT_DIR/sweep-<rows>.json`.
+The run side imports nothing from `comments` (the GPU machine has none of its dependencies).
+
 `prepare` stores the embedding matrix as int8 per row and the rest in fp16 so that the folder fits the
 device tool's 64 MiB transfer; every configuration starts from the same weights, so they compare fairly.
 Scores are raw sigmoid at 0.5 and at the dev-best threshold per label (no calibration, no ONNX).
@@ -21,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-LABELS = ("victim_identification", "promotion", "safety_concern")
+LABELS = ("victim_identification", "promotion", "safety_concern")  # comments.labels.LABELS, not imported
 CONFIGS = [  # name, max train rows (0 = all), epochs, lr, freeze embeddings
     ("cpu_default", 0, 2, 8e-5, True),
     ("epochs4", 0, 4, 8e-5, True),
