@@ -188,7 +188,7 @@ def fit_fusion(model_dir: Path, corpus: Path) -> dict:
     combiner = Combiner(concepts).fit(x, y)
     fused = combiner.predict_proba(x)
     flagged = np.column_stack([fused[:, j] >= thresholds[lab]["review"] for j, lab in enumerate(LABELS)])
-    rules_max = x[:, 2 * len(LABELS) : 3 * len(LABELS)].max(axis=1)
+    rules_max = np.array([max(r.scores.values()) for r in rules])  # as `Pipeline._gate` reads it
     level = gate_level(baseline.max(axis=1), rules_max >= REVIEW_LEVEL, (flagged & (y == 1)).any(axis=1))
     gate = {"baseline": level, "rules": REVIEW_LEVEL, "max_recall_loss": GATE_MAX_RECALL_LOSS}
     combiner.save(model_dir / "fusion.json", {"thresholds": thresholds, "threshold_notes": notes, "gate": gate})

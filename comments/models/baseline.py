@@ -80,51 +80,48 @@ class TfidfBaseline:
             coef.append(lr.coef_[0])
             intercept.append(lr.intercept_[0])
         self.coef_, self.intercept_ = np.array(coef), np.array(intercept)
-        self._index_for = None  # the scoring index now needs the coefficients
         return self
 
-    def _index(self) -> dict[str, tuple[dict[str, int], np.ndarray, np.ndarray]]:
-        """Per analyzer: term -> column, idf, and the coefficients (columns x labels); built once."""
+    def _index(self) -> dict[str, tuple[dict[str, int], np.ndarray, int]]:
+        """Per analyzer: term -> column, idf, and where its columns start among the coefficients; built once."""
         if getattr(self, "_index_for", None) is not self.vocab_:
             blocks, offset = {}, 0
             for name in ANALYZERS:
                 vocab = self.vocab_[name]
-                coef = self.coef_[:, offset : offset + len(vocab)].T if hasattr(self, "coef_") else None
-                blocks[name] = ({t: i for i, t in enumerate(vocab)}, self.idf_[name], coef)
+                blocks[name] = ({t: i for i, t in enumerate(vocab)}, self.idf_[name], offset)
                 offset += len(vocab)
             self._index_, self._index_for = blocks, self.vocab_
         return self._index_
 
     def _rows(self, text: str):
-        """Per analyzer: (columns, tf-idf values) of one text, rows scaled to unit length as TfidfVectorizer does."""
-        for name, (index, idf, coef) in self._index().items():
+        """(columns, tf-idf values) of one text per analyzer, columns numbered across both analyzers,
+        values scaled to unit length per analyzer as TfidfVectorizer does."""
+        for name, (index, idf, offset) in self._index().items():
             counts = Counter(j for g in ANALYZE[name](text) if (j := index.get(g)) is not None)
             cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
             values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * idf[cols]
             norm = np.sqrt(values @ values)
-            yield name, cols, values / norm if norm else values, coef
+            yield cols + offset, values / norm if norm else values
 
     def _features(self, texts: list[str]):
         """The sparse design matrix (n, word + char columns), for fitting."""
         from scipy import sparse
 
-        widths = [len(self.vocab_[name]) for name in ANALYZERS]
-        offsets = dict(zip(ANALYZERS, np.cumsum([0, *widths[:-1]]), strict=True))
         rows, cols, vals = [], [], []
         for i, text in enumerate(texts):
-            for name, c, v, _ in self._rows(text):
+            for c, v in self._rows(text):
                 rows.append(np.full(len(c), i))
-                cols.append(c + offsets[name])
+                cols.append(c)
                 vals.append(v)
-        shape = (len(texts), sum(widths))
+        shape = (len(texts), sum(len(v) for v in self.vocab_.values()))
         return sparse.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=shape)
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Probabilities, shape (n, 3), columns in `LABELS` order."""
         z = np.tile(self.intercept_, (len(texts), 1))
         for i, text in enumerate(texts):
-            for _, cols, values, coef in self._rows(text):
-                z[i] += values @ coef[cols]
+            for cols, values in self._rows(text):
+                z[i] += self.coef_[:, cols] @ values
         return 1.0 / (1.0 + np.exp(-z))
 
     def save(self, path: Path) -> None:

@@ -50,20 +50,25 @@ def _rows(results: Sequence[Scored], at: datetime) -> list[dict]:
     ]
 
 
-def log_scores(url: str, results: Sequence[Scored], at: datetime | None = None) -> int:
-    """Append one row per result in a single multi-row insert; return how many."""
-    rows = _rows(results, at or utcnow())
+def _insert(url: str, rows: list[dict]) -> None:
     if rows:
         with get_engine(url).begin() as conn:
             conn.execute(insert(ScoreLog), rows)
+
+
+def log_scores(url: str, results: Sequence[Scored], at: datetime | None = None) -> int:
+    """Append one row per result in a single multi-row insert; return how many."""
+    rows = _rows(results, at or utcnow())
+    _insert(url, rows)
     return len(rows)
 
 
 class ScoreLogWriter:
     """The API's score log: rows collect in memory and a thread inserts them once per `interval`.
 
-    One commit a second instead of one per request (on SQLite each commit is a disk sync, which
-    cost the API half its throughput). The log feeds drift histograms, never a decision or the
+    One commit a second instead of one per request: on SQLite each commit is a disk sync, which
+    halved the throughput of the API with a stub model (with the real model, scoring dominates and
+    the difference was within noise). The log feeds drift histograms, never a decision or the
     queue, so a crash loses at most `interval` seconds of it; `close` writes what is left.
     """
 
@@ -85,9 +90,7 @@ class ScoreLogWriter:
         """Insert every queued row now."""
         with self._lock:
             rows, self._rows = self._rows, []
-        if rows:
-            with get_engine(self.url).begin() as conn:
-                conn.execute(insert(ScoreLog), rows)
+        _insert(self.url, rows)
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
