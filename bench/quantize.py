@@ -22,24 +22,54 @@ from comments.models.onnx_runtime import OnnxTransformer
 OUT = Path("reports/quantization.json")
 
 
-def _variants(fp32: Path, tmp: Path, heads: int, hidden: int) -> dict[str, Path]:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-    from onnxruntime.transformers.optimizer import optimize_model
+SKIP_SENSITIVE = 4  # MatMuls kept in fp32 by the `int8_skip_sensitive` variant
 
-    fused = tmp / "fused.onnx"
-    optimize_model(str(fp32), model_type="bert", num_heads=heads, hidden_size=hidden).save_model_to_file(str(fused))
+
+def _dynamic(src: Path, dst: Path, **extra) -> Path:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    kwargs = {"weight_type": QuantType.QInt8, "per_channel": True, "extra_options": {"DefaultTensorType": 1}}
+    quantize_dynamic(str(src), str(dst), **(kwargs | extra))
+    return dst
+
+
+def _weight_only(src: Path, dst: Path, accuracy_level: int) -> Path:
+    import onnx
+    from onnxruntime.quantization.matmul_nbits_quantizer import DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer
+
+    config = DefaultWeightOnlyQuantConfig(block_size=32, is_symmetric=True, accuracy_level=accuracy_level, bits=8)
+    quantizer = MatMulNBitsQuantizer(onnx.load(str(src)), algo_config=config)
+    quantizer.process()
+    quantizer.model.save_model_to_file(str(dst), use_external_data_format=False)
+    return dst
+
+
+def sensitivity(fused: Path, tmp: Path, tok_path: Path, texts: list[str], reference) -> dict[str, float]:
+    """Mean absolute score change when each MatMul alone is quantised, largest first."""
+    import numpy as np
+    import onnx
+
+    names = [n.name for n in onnx.load(str(fused)).graph.node if n.op_type == "MatMul"]
+    out = {}
+    for name in names:
+        path = _dynamic(fused, tmp / "one.onnx", nodes_to_quantize=[name])
+        out[name] = float(np.abs(OnnxTransformer(path, tok_path, threads=2).predict(texts) - reference).mean())
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
+def _variants(fused: Path, tmp: Path, sensitive: list[str]) -> dict[str, Path]:
     out = {"fp32_fused": fused}
     specs = {
         "int8_all (shipped)": {},
         "int8_matmul_only": {"op_types_to_quantize": ["MatMul"]},
         "int8_reduce_range": {"reduce_range": True},
         "int8_per_tensor": {"per_channel": False},
+        "int8_skip_sensitive": {"nodes_to_exclude": sensitive[:SKIP_SENSITIVE]},
     }
     for name, extra in specs.items():
-        path = tmp / f"{name.split()[0]}.onnx"
-        kwargs = {"weight_type": QuantType.QInt8, "per_channel": True, "extra_options": {"DefaultTensorType": 1}}
-        quantize_dynamic(str(fused), str(path), **(kwargs | extra))
-        out[name] = path
+        out[name] = _dynamic(fused, tmp / f"{name.split()[0]}.onnx", **extra)
+    out["weight_only_int8"] = _weight_only(fused, tmp / "weight_only.onnx", accuracy_level=0)
+    out["weight_only_int8_int8_compute"] = _weight_only(fused, tmp / "weight_only_acc4.onnx", accuracy_level=4)
     return out
 
 
@@ -57,6 +87,7 @@ def main(checkpoint: str) -> None:
     tokenizer = train.tokenizer_for(tok_path, cfg)
     df = load_labelled(Path(cfg.corpus))
     texts = normalise_texts(df[df.split == "test"].text.tolist() + df[df.split == "dev"].text.tolist())[:1000]
+    probe = normalise_texts(df[df.split == "dev"].text.tolist()[-300:])  # the parity rows are all test rows
     import torch
 
     torch.set_num_threads(2)
@@ -70,7 +101,13 @@ def main(checkpoint: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = export.export_onnx(model, tokenizer, Path(tmp) / "fp32.onnx")
         heads, hidden = model.config.num_attention_heads, model.config.hidden_size
-        for name, path in _variants(fp32, Path(tmp), heads, hidden).items():
+        from onnxruntime.transformers.optimizer import optimize_model
+
+        fused = Path(tmp) / "fused.onnx"
+        optimize_model(str(fp32), model_type="bert", num_heads=heads, hidden_size=hidden).save_model_to_file(str(fused))
+        ranked = sensitivity(fused, Path(tmp), tok_path, probe, train.torch_predict(model, tokenizer, probe))
+        results["sensitivity_mean_abs_diff"] = {k: round(v, 5) for k, v in ranked.items()}
+        for name, path in _variants(fused, Path(tmp), list(ranked)).items():
             one = OnnxTransformer(path, tok_path, threads=2)
             batched = OnnxTransformer(path, tok_path, threads=2, batch_size=32)
             single_thread = OnnxTransformer(path, tok_path, threads=1)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from comments.errors import CommentsError
 
@@ -18,7 +19,7 @@ data_app = typer.Typer(help="Generate and describe the synthetic corpus.", no_ar
 app.add_typer(data_app, name="data")
 protected_app = typer.Typer(help="The protected-identity list (only keyed hashes are stored).", no_args_is_help=True)
 app.add_typer(protected_app, name="protected")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one error, one line, whatever the path length
 
 
 def _register_subapps() -> None:
@@ -38,7 +39,7 @@ DATA_DIR = Path("data")
 
 def fail(exc: CommentsError) -> typer.Exit:
     """Print a one-line error and return the exit to raise."""
-    err.print(f"[red]error[/red] ({exc.code}): {exc}")
+    err.print(f"[red]error[/red] ({exc.code}): {escape(str(exc))}")
     return typer.Exit(exc.exit_code)
 
 

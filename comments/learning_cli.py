@@ -11,18 +11,19 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from comments.errors import CommentsError, ConflictError, NotFoundError
 
 drift_app = typer.Typer(help="Score drift against the training distribution (PSI).")
 queue_app = typer.Typer(help="Pick what reviewers should label next.", no_args_is_help=True)
 labels_app = typer.Typer(help="Exchange items and labels with Label Studio or Argilla.", no_args_is_help=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one error, one line, whatever the path length
 DEFAULT_MODEL = Path("models/default")
 
 
 def _fail(exc: CommentsError) -> typer.Exit:
-    err.print(f"[red]error[/red] ({exc.code}): {exc}")
+    err.print(f"[red]error[/red] ({exc.code}): {escape(str(exc))}")
     return typer.Exit(exc.exit_code)
 
 

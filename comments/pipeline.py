@@ -21,6 +21,7 @@ from comments.signals.registry import RuleEngine, RuleResult
 
 SCHEMA_VERSION = "1"
 MAX_TEXT = 10_000
+CHUNK = 64  # comments per step of score_batch's rules/transformer overlap
 
 
 @dataclass(frozen=True)
@@ -88,19 +89,26 @@ class Pipeline:
         return (baseline.max(axis=1) >= self.gate["baseline"]) | (rule_max >= self.gate["rules"])
 
     def score_batch(self, texts: list[str], run_all: bool = False) -> list[Result]:
-        """Score many comments; `run_all` bypasses the gate (for measuring what the gate costs)."""
+        """Score many comments; `run_all` bypasses the gate (for measuring what the gate costs).
+
+        Works in chunks: while the transformer scores one chunk's gated comments on its threads,
+        this thread runs the next chunk's rules and baseline."""
         texts = [_check(t) for t in texts]
-        if not texts:
-            return []
-        rules = [self.engine.analyze(t) for t in texts]
+        started = [self._start(texts[i : i + CHUNK], run_all) for i in range(0, len(texts), CHUNK)]
+        return [result for chunk in started for result in self._finish(*chunk)]
+
+    def _start(self, texts: list[str], run_all: bool):
+        rules = self.engine.analyze_batch(texts)
         normalised = [r.artifacts.text for r in rules]
         baseline = self.bundle.baseline.predict_proba(normalised)
-        transformer = baseline.copy()  # stands in where the gate skips the transformer
         run = np.ones(len(texts), bool) if run_all else self._gate(baseline, rules)
+        pending = self.bundle.transformer.submit([normalised[i] for i in np.flatnonzero(run)])
+        return rules, baseline, run, pending
+
+    def _finish(self, rules: list[RuleResult], baseline: np.ndarray, run: np.ndarray, pending) -> list[Result]:
+        transformer = baseline.copy()  # stands in where the gate skips the transformer
         if run.any():
-            idx = np.flatnonzero(run)
-            raw = self.bundle.transformer.predict([normalised[i] for i in idx])
-            transformer[idx] = self.bundle.calibrator.transform(raw)
+            transformer[run] = self.bundle.calibrator.transform(pending())
         x = features(
             transformer, baseline, [r.scores for r in rules], [r.evidence for r in rules], self.combiner.concepts
         )

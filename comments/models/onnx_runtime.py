@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +42,13 @@ def length_batches(tokenizer, texts: list[str], batch_size: int) -> list[np.ndar
     lengths = [sum(e.attention_mask) for e in tokenizer.encode_batch(list(texts))]
     order = np.argsort(lengths, kind="stable")
     return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+def _done(fn: Callable, *args) -> Future:
+    """`fn(*args)` run here and now, as a finished future."""
+    future: Future = Future()
+    future.set_result(fn(*args))
+    return future
 
 
 class OnnxTransformer:
@@ -82,11 +90,27 @@ class OnnxTransformer:
         logits = self.session.run(None, {k: feed[k] for k in self.inputs})[0]  # releases the GIL
         return 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
 
+    def submit(self, texts: list[str]) -> Callable[[], np.ndarray]:
+        """Start scoring `texts` on the worker threads and return at once; calling the returned
+        function waits for the raw sigmoid scores (n, 3), in input order. Lets the caller do
+        other work (the next comments' rules) while ONNX Runtime, which releases the GIL, runs."""
+        if self.batch_size > 1:
+            batches = length_batches(self.tokenizer, texts, self.batch_size)
+        else:
+            batches = [np.array([i]) for i in range(len(texts))]
+        chunks = [[texts[i] for i in idx] for idx in batches]
+        # A lone run goes inline: a hand-off to a thread would cost more than it overlaps.
+        start = self.pool.submit if self.pool is not None and len(chunks) > 1 else _done
+        futures = [start(self._run, chunk) for chunk in chunks]
+
+        def collect() -> np.ndarray:
+            out = np.zeros((len(texts), 3), dtype=np.float64)
+            for idx, future in zip(batches, futures, strict=True):
+                out[idx] = future.result()
+            return out
+
+        return collect
+
     def predict(self, texts: list[str]) -> np.ndarray:
         """Raw sigmoid probabilities (n, 3) for normalised texts, in input order."""
-        out = np.zeros((len(texts), 3), dtype=np.float64)
-        batches = length_batches(self.tokenizer, texts, self.batch_size)
-        run = self.pool.map if self.pool is not None and len(batches) > 1 else map
-        for idx, scores in zip(batches, run(self._run, [[texts[i] for i in idx] for idx in batches]), strict=True):
-            out[idx] = scores
-        return out
+        return self.submit(texts)()

@@ -75,3 +75,14 @@ def test_when_baseline_scores_then_it_matches_scikit_learns_tfidf_and_regression
         blocks.append(vec.transform(probe).toarray())
     z = np.hstack(blocks) @ model.coef_.T + model.intercept_
     assert np.allclose(model.predict_proba(probe), 1 / (1 + np.exp(-z)), atol=1e-12)
+
+
+def test_when_the_word_cache_overflows_then_scores_are_unchanged(monkeypatch):
+    import comments.models.baseline as baseline
+
+    model = TfidfBaseline(max_features=500).fit(TEXTS, Y)
+    expected = model.predict_proba(TEXTS)
+    monkeypatch.setattr(baseline, "WORD_CACHE", 3)  # fills and clears many times over
+    small = TfidfBaseline(max_features=500).fit(TEXTS, Y)
+    assert np.allclose(small.predict_proba(TEXTS), expected, atol=1e-12)
+    assert len(small._word_chars) <= 3
