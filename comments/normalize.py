@@ -222,7 +222,10 @@ def _fold_run(w: _Work, text: str, i: int, end: int, edits: list) -> None:
             k = i + 1
             while k < n and ord(text[k]) in _REGIONAL:
                 k += 1
-            if k - i == 2 and not _wordish(text[i - 1 : i] or " ") and not _wordish(text[k : k + 1] or " "):
+            b = i  # the letter before, past its combining marks (A + U+0300 reads as À, as a second pass sees it)
+            while b and unicodedata.combining(text[b - 1]):
+                b -= 1
+            if k - i == 2 and not _wordish(text[b - 1 : b] or " ") and not _wordish(text[k : k + 1] or " "):
                 i = k  # a lone pair of regional indicators is a flag
                 continue
         out, kind = _fold(text[i:j])
@@ -330,8 +333,9 @@ def _join_singles(w: _Work) -> None:
 def _inserted(words: list[str], seps: list[str]) -> tuple[int, int] | None:
     """Which of the pieces make one word with punctuation put inside it (first, last), or None."""
     apostrophe = ["'" in sep or "’" in sep for sep in seps]
-    elided = [a and word in _ELISIONS for a, word in zip(apostrophe, words, strict=False)]
     contracted = [a and word in _CONTRACTIONS for a, word in zip(apostrophe, words[1:], strict=True)]
+    # A letter before a contraction is the end of a word, not an elision: gir.l's, ki-d's.
+    elided = [a and word in _ELISIONS and not c for a, word, c in zip(apostrophe, words, contracted, strict=False)]
     # An elision first (l'ex-petit) or a contraction last (Sl-oane's) is kept and the rest judged;
     # anywhere else it makes the run ordinary text (aujourd'hui, don't).
     first, last = int(elided[0]), len(words) - 1 - int(contracted[-1] and not elided[-1])

@@ -3,7 +3,7 @@
 import unicodedata
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from comments.normalize import Normalized, normalize
@@ -23,6 +23,7 @@ EVASIONS = [
     ("Sl-oane's vi_ds? anyone?", "sloane's vids? anyone?", {"punct_insert"}),
     ("who the hell parks like th'is", "who the hell parks like this", {"punct_insert"}),
     ("dm for the f-older", "dm for the folder", {"punct_insert"}),
+    ("who wants the gir.l's folder, the ki-d's vids", "who wants the girl's folder, the kid's vids", {"punct_insert"}),
     ("v1ds and the f0lder", "vids and the folder", {"leet"}),
     ("$et for trade, l!nk in bio", "set for trade, link in bio", {"leet"}),
     ("h4ve the full fo1d3r, tr4de only", "have the full folder, trade only", {"leet"}),
@@ -222,6 +223,7 @@ def test_when_any_span_is_mapped_then_it_lies_inside_the_original(text, data):
 
 @settings(max_examples=400, deadline=None)
 @given(ANY_TEXT)
+@example("A\u0300\U0001f1e6\U0001f1e6")  # a flag after a decomposed letter: the second pass sees À
 def test_when_normalised_text_is_normalised_again_then_it_is_unchanged(text):
     once = normalize(text).text
     assert normalize(once).text == once
