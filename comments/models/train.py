@@ -40,7 +40,7 @@ class TrainConfig:
     checkpoint_dir: str = "var/checkpoints"  # fine-tuned torch weights land in <checkpoint_dir>/<version>
     finetuned: str = ""  # a checkpoint from an earlier run: skip fine-tuning, redo export and calibration
     init_checkpoint: str = ""  # a checkpoint to continue fine-tuning from (warm start, `comments retrain`)
-    max_train_rows: int = 30_000  # more than the train split holds (21,407 rows): all of it
+    max_train_rows: int = 30_000  # more than the train split holds (about 21,500 rows): all of it
     epochs: int = 2
     batch_size: int = 32
     lr: float = 8e-5
