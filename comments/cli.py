@@ -10,9 +10,9 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from comments.errors import CommentsError
+from comments.errors import cli_exit as fail
 
 app = typer.Typer(help="Find comments that identify, promote or endanger survivors.", no_args_is_help=True)
 data_app = typer.Typer(help="Generate and describe the synthetic corpus.", no_args_is_help=True)
@@ -35,12 +35,6 @@ def _register_subapps() -> None:
 
 
 DATA_DIR = Path("data")
-
-
-def fail(exc: CommentsError) -> typer.Exit:
-    """Print a one-line error and return the exit to raise."""
-    err.print(f"[red]error[/red] ({exc.code}): {escape(str(exc))}")
-    return typer.Exit(exc.exit_code)
 
 
 @data_app.command("generate")

@@ -66,3 +66,13 @@ class ScopeError(CommentsError):
     code = "forbidden"
     exit_code = 8
     http_status = 403
+
+
+def cli_exit(exc: CommentsError):
+    """Print `exc` as one line on stderr and return the `typer.Exit` for the CLI to raise."""
+    import typer
+    from rich.console import Console
+    from rich.markup import escape
+
+    Console(stderr=True, soft_wrap=True).print(f"[red]error[/red] ({exc.code}): {escape(str(exc))}")
+    return typer.Exit(exc.exit_code)

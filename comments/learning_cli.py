@@ -14,17 +14,13 @@ from rich.console import Console
 from rich.markup import escape
 
 from comments.errors import CommentsError, ConflictError, NotFoundError
+from comments.errors import cli_exit as _fail
 
 drift_app = typer.Typer(help="Score drift against the training distribution (PSI).")
 queue_app = typer.Typer(help="Pick what reviewers should label next.", no_args_is_help=True)
 labels_app = typer.Typer(help="Exchange items and labels with Label Studio or Argilla.", no_args_is_help=True)
 err = Console(stderr=True, soft_wrap=True)  # one error, one line, whatever the path length
 DEFAULT_MODEL = Path("models/default")
-
-
-def _fail(exc: CommentsError) -> typer.Exit:
-    err.print(f"[red]error[/red] ({exc.code}): {escape(str(exc))}")
-    return typer.Exit(exc.exit_code)
 
 
 def _store():
@@ -170,10 +166,11 @@ def labels_import(
         f"unknown {len(rep.unknown)}, conflicts {len(rep.conflicts)}"
     )
     if rep.unknown:
-        err.print(f"unknown id(s): {', '.join(rep.unknown[:20])}" + (" ..." if len(rep.unknown) > 20 else ""))
+        err.print(f"unknown id(s): {escape(', '.join(rep.unknown[:20]))}" + (" ..." if len(rep.unknown) > 20 else ""))
     if rep.conflicts:
         err.print(
-            f"not recorded (claimed by a reviewer, or answered otherwise before): {', '.join(rep.conflicts[:20])}"
+            "not recorded (claimed by a reviewer, or answered otherwise before): "
+            + escape(", ".join(rep.conflicts[:20]))
         )
     if rep.unknown and not skip_unknown:
         raise _fail(NotFoundError(f"{len(rep.unknown)} id(s) are not in the database; --skip-unknown accepts that"))

@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from comments.errors import BadInputError, CommentsError
+from comments.errors import cli_exit as _fail
 
 RESTART = "Running API processes load models/default when they start: restart them to serve the new default."
 models_app = typer.Typer(help=f"List, promote and roll back model bundles in models/. {RESTART}", no_args_is_help=True)
@@ -19,11 +19,6 @@ err = Console(stderr=True, soft_wrap=True)  # one error, one line, whatever the 
 MODELS = Path("models")
 CORPUS = Path("data/corpus.parquet")
 CHALLENGE = Path("data/challenge.jsonl")
-
-
-def _fail(exc: CommentsError) -> typer.Exit:
-    err.print(f"[red]error[/red] ({exc.code}): {escape(str(exc))}")
-    return typer.Exit(exc.exit_code)
 
 
 def _progress() -> None:

@@ -6,9 +6,10 @@ import typer
 from rich.console import Console
 
 from comments.errors import CommentsError
+from comments.errors import cli_exit as _fail
 
 apikey_app = typer.Typer(help="API keys (only a hash of each is stored).", no_args_is_help=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _url() -> str:
@@ -18,11 +19,6 @@ def _url() -> str:
     url = get_settings().database_url
     migrate(url)
     return url
-
-
-def _fail(exc: CommentsError) -> typer.Exit:
-    err.print(f"[red]error[/red] ({exc.code}): {exc}")
-    return typer.Exit(exc.exit_code)
 
 
 @apikey_app.command("create")

@@ -21,7 +21,9 @@ from comments.labels import LABELS
 
 ANALYZERS = {"word": ("word", (1, 2)), "char": ("char_wb", (2, 5))}
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # CountVectorizer's default token_pattern
-WORD_CACHE = 100_000  # distinct words whose char n-gram columns are kept; cleared when full
+WORD_CACHE = 50_000  # distinct words whose char n-gram columns are kept; cleared when full
+CACHED_WORD = 32  # longer words (almost always one-offs) are not kept: an entry grows with the word
+BLOCK = 2_048  # texts per step of predict_proba, which bounds its arrays (about 30 MB)
 
 
 def word_ngrams(text: str) -> list[str]:
@@ -95,7 +97,8 @@ class TfidfBaseline:
                 {t: i + len(words) for i, t in enumerate(chars)},
                 np.concatenate([self.idf_["word"], self.idf_["char"]]),
             )
-            self._index_for, self._word_chars = self.vocab_, {}
+            self._word_chars = {}
+            self._index_for = self.vocab_  # last: another thread may use the index once this is set
         return self._index_
 
     def _columns(self, text: str) -> np.ndarray:
@@ -108,9 +111,10 @@ class TfidfBaseline:
             if cols is None:
                 grams = _padded_word_ngrams(w)
                 cols = np.array([j for g in grams if (j := chars.get(g)) is not None], dtype=np.int64)
-                if len(cache) >= WORD_CACHE:
-                    cache.clear()
-                cache[w] = cols
+                if len(w) <= CACHED_WORD:
+                    if len(cache) >= WORD_CACHE:
+                        cache.clear()
+                    cache[w] = cols
             parts.append(cols)
         return np.concatenate(parts)
 
@@ -137,10 +141,12 @@ class TfidfBaseline:
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Probabilities, shape (n, 3), columns in `LABELS` order."""
-        rows, cols, values = self._tfidf(texts)
-        z = np.column_stack(
-            [np.bincount(rows, weights=values * coef[cols], minlength=len(texts)) for coef in self.coef_]
-        )
+        z = np.zeros((len(texts), len(self.coef_)))
+        for start in range(0, len(texts), BLOCK):
+            block = texts[start : start + BLOCK]
+            rows, cols, values = self._tfidf(block)
+            for j, coef in enumerate(self.coef_):
+                z[start : start + len(block), j] = np.bincount(rows, weights=values * coef[cols], minlength=len(block))
         return 1.0 / (1.0 + np.exp(-(z + self.intercept_)))
 
     def save(self, path: Path) -> None:

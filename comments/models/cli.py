@@ -9,13 +9,9 @@ import typer
 from rich.console import Console
 
 from comments.errors import CommentsError
+from comments.errors import cli_exit as _fail
 
-err = Console(stderr=True)
-
-
-def _fail(exc: CommentsError) -> typer.Exit:
-    err.print(f"[red]error[/red] ({exc.code}): {exc}")
-    return typer.Exit(exc.exit_code)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def train(config: Path = typer.Option(None, help="JSON or YAML file overriding TrainConfig fields.")) -> None:

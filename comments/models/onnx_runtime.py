@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -13,7 +12,6 @@ import numpy as np
 from comments.errors import ModelLoadError
 
 MAX_LENGTH = 128
-SWITCH_INTERVAL = 0.001  # seconds; see OnnxTransformer
 
 
 def load_tokenizer(path: Path, max_length: int = MAX_LENGTH):
@@ -86,11 +84,6 @@ class OnnxTransformer:
         self.batch_size = batch_size
         workers = threads or len(os.sched_getaffinity(0))
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="comments-onnx") if workers > 1 else None
-        if self.pool is not None:
-            # A finished run needs the GIL back to hand over its logits; at Python's default 5 ms
-            # switch interval it waits behind the thread scoring rules, and the core idles.
-            # 1 ms: 2,620 -> 3,110 comments/s on the benchmark mix (2 cores).
-            sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
 
     def _run(self, feed: dict[str, np.ndarray]) -> np.ndarray:
         return self.session.run(None, feed)[0]  # releases the GIL

@@ -86,3 +86,12 @@ def test_when_the_word_cache_overflows_then_scores_are_unchanged(monkeypatch):
     small = TfidfBaseline(max_features=500).fit(TEXTS, Y)
     assert np.allclose(small.predict_proba(TEXTS), expected, atol=1e-12)
     assert len(small._word_chars) <= 3
+
+
+def test_when_a_word_is_very_long_then_its_columns_are_not_kept():
+    from comments.models.baseline import CACHED_WORD
+
+    model = TfidfBaseline(max_features=500).fit(TEXTS, Y)
+    long_word = "links" * 2_000  # one 10,000-character word: its entry would hold thousands of columns
+    model.predict_proba([f"dm me for {long_word}", "dm me for links"])
+    assert "links" in model._word_chars and all(len(w) <= CACHED_WORD for w in model._word_chars)
