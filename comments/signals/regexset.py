@@ -205,7 +205,10 @@ class RegexSet:
                 if g not in seen:
                     seen.add(g)
                     rest, parts = self.groups[g]
-                    if not rest or all(not cl.isdisjoint(present) for cl in rest):
+                    for clause in rest:  # a loop, not all(...): this runs ~50 times per comment
+                        if clause.isdisjoint(present):
+                            break
+                    else:
                         candidates += parts
         best: dict[str, tuple[int, int, re.Match]] = {}
         positions: dict[str, list[int]] = {AT_START: [0]}
