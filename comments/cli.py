@@ -19,7 +19,7 @@ data_app = typer.Typer(help="Generate and describe the synthetic corpus.", no_ar
 app.add_typer(data_app, name="data")
 protected_app = typer.Typer(help="The protected-identity list (only keyed hashes are stored).", no_args_is_help=True)
 app.add_typer(protected_app, name="protected")
-err = Console(stderr=True, soft_wrap=True)  # one error, one line, whatever the path length
+err = Console(stderr=True, soft_wrap=True)  # a message stays on one line; errors go through cli_exit
 
 
 def _register_subapps() -> None:

@@ -19,7 +19,7 @@ from comments.errors import cli_exit as _fail
 drift_app = typer.Typer(help="Score drift against the training distribution (PSI).")
 queue_app = typer.Typer(help="Pick what reviewers should label next.", no_args_is_help=True)
 labels_app = typer.Typer(help="Exchange items and labels with Label Studio or Argilla.", no_args_is_help=True)
-err = Console(stderr=True, soft_wrap=True)  # one error, one line, whatever the path length
+err = Console(stderr=True, soft_wrap=True)  # a message stays on one line; errors go through cli_exit
 DEFAULT_MODEL = Path("models/default")
 
 

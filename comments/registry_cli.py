@@ -15,7 +15,7 @@ from comments.errors import cli_exit as _fail
 
 RESTART = "Running API processes load models/default when they start: restart them to serve the new default."
 models_app = typer.Typer(help=f"List, promote and roll back model bundles in models/. {RESTART}", no_args_is_help=True)
-err = Console(stderr=True, soft_wrap=True)  # one error, one line, whatever the path length
+err = Console(stderr=True, soft_wrap=True)  # a message stays on one line; errors go through cli_exit
 MODELS = Path("models")
 CORPUS = Path("data/corpus.parquet")
 CHALLENGE = Path("data/challenge.jsonl")
