@@ -218,12 +218,13 @@ def rules_report(
         "# Rules alone: precision and recall at the rules' own levels",
         corpus,
         challenge,
-        lambda part: precision_recall(engine, part).set_index("label"),
+        lambda part: [precision_recall(engine, part).set_index("label")],
     )
 
 
 def _write_report(out: Path, title: str, corpus: Path, challenge: Path, table_of) -> None:
-    """A Markdown report with one table per evaluation set: unseen-family test split, then the challenge set."""
+    """A Markdown report with the tables `table_of` makes for each evaluation set: unseen-family test
+    split, then the challenge set."""
     import pandas as pd
 
     from comments.synth.card import markdown_table
@@ -238,8 +239,8 @@ def _write_report(out: Path, title: str, corpus: Path, challenge: Path, table_of
     }
     lines = [title, ""]
     for name, part in parts.items():
-        table = table_of(part)
-        lines += [f"## {name} ({len(part):,} comments)", "", markdown_table(table, table.index.name), ""]
+        lines += [f"## {name} ({len(part):,} comments)", ""]
+        lines += [line for table in table_of(part) for line in (markdown_table(table, table.index.name), "")]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines), encoding="utf-8")
     err.print(f"wrote {out}")
@@ -257,31 +258,36 @@ def fuse(
         result = fit_fusion(model, corpus)
     except CommentsError as exc:
         raise fail(exc) from None
-    err.print(f"wrote {model / 'fusion.json'}; thresholds {result['thresholds']}; gate {result['gate']}")
+    err.print(
+        f"wrote {model / 'fusion.json'}; combiner {result['combiner']}; thresholds {result['thresholds']}; "
+        f"gate {result['gate']}"
+    )
 
 
 @app.command("quality")
 def quality(
     corpus: Path = typer.Option(DATA_DIR / "corpus.parquet", help="Corpus; its test split is used."),
     challenge: Path = typer.Option(DATA_DIR / "challenge.jsonl", help="Hand-written challenge set."),
-    out: Path = typer.Option(Path("reports/quality.md"), help="Markdown table to write."),
+    out: Path = typer.Option(Path("reports/quality.md"), help="Markdown report to write."),
+    model: Path = typer.Option(None, help="Model bundle (default: COMMENTS_MODEL_DIR or models/default)."),
 ) -> None:
-    """Compare rules-only, baseline, transformer and fused per label on unseen families and the challenge set."""
+    """Compare rules-only, baseline, transformer and fused per label on unseen families and the
+    challenge set, and the cascade's recall against running the transformer on every comment."""
 
     from comments.pipeline import load_pipeline
-    from comments.quality import compare
+    from comments.quality import cascade, compare
 
     try:
-        pipeline = load_pipeline()
+        pipeline = load_pipeline(model)
     except CommentsError as exc:
         raise fail(exc) from None
-    _write_report(
-        out,
-        "# Quality: each part and the fused pipeline",
-        corpus,
-        challenge,
-        lambda part: compare(pipeline, part).set_index("system"),
-    )
+
+    def tables(part):
+        texts = part.text.tolist()
+        always, gated = pipeline.score_batch(texts, run_all=True), pipeline.score_batch(texts)
+        return [compare(part, always).set_index("system"), cascade(part, always, gated).set_index("label")]
+
+    _write_report(out, "# Quality: each part and the fused pipeline", corpus, challenge, tables)
 
 
 @app.command("real-text")

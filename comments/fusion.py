@@ -1,12 +1,14 @@
 """The learned combiner: rule evidence + baseline + transformer -> one calibrated score per label.
 
-One logistic regression per label over the same feature row: the three
-models' logits, the rules' per-label scores, and a flag per rule concept.
+One logistic regression per label over one feature row: the transformer's and
+the baseline's logits, the rules' per-label scores, and a flag per rule concept;
+which of these a label uses (`FEATURE_SETS`) is chosen by cross-validation.
 Fitted on the dev split (unseen families), stored as plain JSON.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,12 +55,37 @@ def features(
     return np.hstack([_logit(transformer), _logit(baseline), rules, flags])
 
 
+# Which `features` columns a label's regression may use. `own_*` drop the other labels' model and
+# rule scores: dev's families are mostly single-label, and there evidence for one label learns to
+# argue against the others (a comment trading files AND giving her town lost its promotion score).
+# Both lists go from the simplest model to the most flexible: within CV_TOLERANCE of the best
+# cross-validated macro-F1, the first pair is kept (the gaps between pairs are mostly noise).
+FEATURE_SETS = ("own_scores", "scores", "own_label", "all")
+C_VALUES = (0.1, 1.0)
+CV_TOLERANCE = 0.005
+
+
+def columns(feature_set: str, label: int, width: int) -> list[int]:
+    """The `features` columns (of `width`) that label `label`'s regression uses under `feature_set`."""
+    n = len(LABELS)
+    own = [label, n + label, 2 * n + label]
+    concepts = list(range(3 * n, width))
+    return {
+        "all": list(range(width)),
+        "own_label": own + concepts,
+        "scores": list(range(3 * n)),
+        "own_scores": own,
+    }[feature_set]
+
+
 @dataclass
 class Combiner:
-    """Per-label logistic regression on `features`; `fit` returns self, learned state ends in `_`."""
+    """Per-label logistic regression on `features`; `fit` returns self, learned state ends in `_`.
+    Columns a label does not use keep a zero coefficient."""
 
     concepts: list[str]
     c: float = 1.0
+    feature_set: str = "all"
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> Combiner:
         """Fit one regularised logistic regression per label."""
@@ -67,8 +94,9 @@ class Combiner:
         self.coef_ = np.zeros((len(LABELS), x.shape[1]))
         self.intercept_ = np.zeros(len(LABELS))
         for j in range(len(LABELS)):
-            lr = LogisticRegression(C=self.c, max_iter=2000).fit(x, y[:, j])
-            self.coef_[j], self.intercept_[j] = lr.coef_[0], lr.intercept_[0]
+            cols = columns(self.feature_set, j, x.shape[1])
+            lr = LogisticRegression(C=self.c, max_iter=2000).fit(x[:, cols], y[:, j])
+            self.coef_[j, cols], self.intercept_[j] = lr.coef_[0], lr.intercept_[0]
         return self
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
@@ -83,6 +111,7 @@ class Combiner:
             "concepts": self.concepts,
             "labels": list(LABELS),
             "c": self.c,
+            "feature_set": self.feature_set,
             "coef": self.coef_.tolist(),
             "intercept": self.intercept_.tolist(),
         }
@@ -92,7 +121,7 @@ class Combiner:
         """Rebuild from `to_json`; refuses concepts the current rules no longer produce."""
         if state["labels"] != list(LABELS) or not set(state["concepts"]) <= known_concepts:
             raise ModelLoadError("fusion.json was fitted on other labels or rules; refit with `comments fuse`")
-        obj = cls(concepts=list(state["concepts"]), c=state["c"])
+        obj = cls(concepts=list(state["concepts"]), c=state["c"], feature_set=state.get("feature_set", "all"))
         obj.coef_ = np.array(state["coef"])
         obj.intercept_ = np.array(state["intercept"])
         return obj
@@ -151,15 +180,18 @@ def gate_level(baseline_max: np.ndarray, rules_fire: np.ndarray, caught: np.ndar
 def fit_fusion(model_dir: Path, corpus: Path) -> dict:
     """Fit the combiner, its thresholds and the cascade gate on the dev split; write fusion.json.
 
-    Thresholds come from 5-fold predictions grouped by family, so they are not chosen on
-    scores the combiner was fitted to. The gate sends to the transformer every comment whose
-    rules reach review or whose baseline reaches `gate_level` (see there).
+    The feature set and regularisation are the simplest pair within CV_TOLERANCE of the best
+    macro-F1 (at 0.5) over 5-fold predictions grouped by family (`cv_macro_f1` in fusion.json lists
+    every pair), and thresholds come from that pair's fold predictions, so neither is chosen on
+    scores the combiner was fitted to. The gate sends to the transformer every comment whose rules
+    reach review or whose baseline reaches `gate_level` (see there).
     """
     import pandas as pd
     from sklearn.model_selection import GroupKFold
 
     from comments.models.bundle import load_bundle, write_manifest
     from comments.models.calibrate import choose_thresholds
+    from comments.quality import prf
     from comments.signals.combine import REVIEW_LEVEL
     from comments.signals.registry import RuleEngine
 
@@ -174,9 +206,17 @@ def fit_fusion(model_dir: Path, corpus: Path) -> dict:
     concepts = engine.concepts()
     x = features(transformer, baseline, [r.scores for r in rules], [r.evidence for r in rules], concepts)
     y = dev[list(LABELS)].to_numpy()
-    oof = np.zeros_like(transformer)
-    for tr, te in GroupKFold(n_splits=5).split(x, y, groups=dev.family):
-        oof[te] = Combiner(concepts).fit(x[tr], y[tr]).predict_proba(x[te])
+    folds = list(GroupKFold(n_splits=5).split(x, y, groups=dev.family))
+    selection, candidates = {}, []
+    for feature_set, c in itertools.product(FEATURE_SETS, C_VALUES):
+        oof = np.zeros_like(transformer)
+        for tr, te in folds:
+            oof[te] = Combiner(concepts, c, feature_set).fit(x[tr], y[tr]).predict_proba(x[te])
+        f1 = float(np.mean([prf(oof[:, j] >= 0.5, y[:, j] == 1)[2] for j in range(len(LABELS))]))
+        selection[f"{feature_set} C={c}"] = round(f1, 4)
+        candidates.append((f1, feature_set, c, oof))
+    best = max(f1 for f1, *_ in candidates)
+    _, feature_set, c, oof = next(cand for cand in candidates if cand[0] >= best - CV_TOLERANCE)
     thresholds, notes = choose_thresholds(oof, y)
     # 95 % dev recall on unseen families sends ordinary comments to review ("hello" included), so
     # review never goes below the lowest score whose flags are REVIEW_MIN_PRECISION right at the
@@ -185,14 +225,15 @@ def fit_fusion(model_dir: Path, corpus: Path) -> dict:
         review, extra = review_level(oof[:, j], y[:, j], thresholds[label]["review"])
         thresholds[label]["review"] = min(review, thresholds[label]["remove"])
         notes[label]["review"] |= extra
-    combiner = Combiner(concepts).fit(x, y)
+    combiner = Combiner(concepts, c, feature_set).fit(x, y)
     fused = combiner.predict_proba(x)
     flagged = np.column_stack([fused[:, j] >= thresholds[lab]["review"] for j, lab in enumerate(LABELS)])
     rules_max = np.array([max(r.scores.values()) for r in rules])  # as `Pipeline._gate` reads it
     level = gate_level(baseline.max(axis=1), rules_max >= REVIEW_LEVEL, (flagged & (y == 1)).any(axis=1))
     gate = {"baseline": level, "rules": REVIEW_LEVEL, "max_recall_loss": GATE_MAX_RECALL_LOSS}
-    combiner.save(model_dir / "fusion.json", {"thresholds": thresholds, "threshold_notes": notes, "gate": gate})
+    extra = {"thresholds": thresholds, "threshold_notes": notes, "gate": gate, "cv_macro_f1": selection}
+    combiner.save(model_dir / "fusion.json", extra)
     old = json.loads((model_dir / "manifest.json").read_text(encoding="utf-8"))
     extra = {k: v for k, v in old.items() if k not in ("version", "labels", "created", "files")}
     write_manifest(model_dir, old["version"], extra)
-    return {"thresholds": thresholds, "notes": notes, "gate": gate}
+    return {"thresholds": thresholds, "notes": notes, "gate": gate, "combiner": f"{feature_set} C={c}"}

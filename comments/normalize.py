@@ -28,7 +28,9 @@ The rules for the cases that could go either way:
   "li.nk", but not "in-game", "follow-up", "signalez-le").
 - leet: a digit or symbol between letters is decoded ("v1ds"); at the start of a token only when
   it reads as leet ("0f", "$et", "901den"); at the end only 0, $, and 3 or 5 after three letters
-  ("n0", "driv3"). Numbers, units, ordinals and text-speak stay (2nd, 10am, u14s, b4, any1, 4ever).
+  ("n0", "driv3"). Numbers, units, ordinals and text-speak stay (2nd, 10am, u14s, b4, any1, 4ever),
+  except that a short code-like token whose digits are all leet is decoded when that makes a common
+  word in one of the five languages (wordfreq): s37 -> set, re57 -> rest, sh3 -> she, but a320, mp3.
   1 is l after a vowel, and before one at the start or after b c f g p s ("fo1der", "1ink",
   "p1ay"); elsewhere it is i ("v1ds").
 - homoglyph: only in a word that also has Latin letters, or in any word when every letter of the
@@ -71,6 +73,9 @@ _UNIT = re.compile(  # 2nd, 10am, 5km, 1990s, u14s, a320: numbers, not leetspeak
     r"\d+(?:st|nd|rd|th|s|am|pm|[kmbgpxdh]|[kmgt]b|km|kg|cm|mm|ml|hrs?|mins?|yo|yrs?|mph|fps|px)"
     r"|[^\W\d_]{1,2}\d{2,}s?"
 )
+_CODE = re.compile(r"[^\W\d_]{1,2}\d{2,}")  # the part of _UNIT that leet can also make: s37 (set), a320
+_LANGUAGES = ("en", "es", "de", "fr", "pt")
+_COMMON_ZIPF = 4.0  # once per 100,000 words: "set" 5.6, "rest" 5.2, "she" 6.3; "res" (r35) 3.8, "mpe" (mp3) 0
 _REPEAT = re.compile(r"([^\W\d_])\1{2,}")
 _REPEAT_HINT = re.compile(r"(.)\1\1")
 _ROMAN = re.compile(r"m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")
@@ -246,10 +251,47 @@ def _one(before: str, after: str) -> str:
     return "i"
 
 
+@lru_cache(maxsize=4096)
+def _common_word(word: str) -> bool:
+    """Whether `word` is common in one of the supported languages (wordfreq's small lists)."""
+    from wordfreq import zipf_frequency
+
+    return any(zipf_frequency(word, lang, wordlist="small") >= _COMMON_ZIPF for lang in _LANGUAGES)
+
+
+def warm_lexicon() -> None:
+    """Load the word lists now (about 0.1 s), not on the first comment that needs them."""
+    _common_word("zzzq")
+
+
+def _decode(tok: str, spans) -> str:
+    """`tok` with the leet runs at `spans` read as letters (1 as l or i, see `_one`)."""
+    out = list(tok)
+    for a, b in sorted(spans):
+        for k in range(a, b):
+            after = _LEET.get(tok[k + 1 : k + 2], tok[k + 1 : k + 2])
+            out[k] = _one("".join(out[max(k - 2, 0) : k]), after) if tok[k] == "1" else _LEET[tok[k]]
+    return "".join(out)
+
+
+def _decode_if_word(tok: str) -> str | None:
+    """A code-like token (s37, re57, sh3, but also a320, u14, mp3) decoded when every digit is leet,
+    not all of them are 0 or 1 (v10, b10, s01 are codes far more often), and the result is a common
+    word (set, rest, she); None otherwise."""
+    runs = [m.span() for m in _LEET_RUN.finditer(tok)]
+    leet = "".join(tok[a:b] for a, b in runs)
+    if not all(c.isalpha() or c in _LEET for c in tok) or set(leet) <= {"0", "1"}:
+        return None
+    skeleton = _decode(_skeleton(tok), runs)  # judged, and 1 read, as a second pass would (е14 is e14)
+    if not _common_word(skeleton.lower()):
+        return None
+    return "".join(c if c not in _LEET else skeleton[k] for k, c in enumerate(tok))
+
+
 def _leet_token(tok: str) -> str | None:
     """Decode one token, or None when it is a number, unit, ordinal or text-speak like b4."""
     if _UNIT.fullmatch(tok):
-        return None
+        return _decode_if_word(tok) if _CODE.fullmatch(tok) else None
     runs = [m.span() for m in _LEET_RUN.finditer(tok)]
 
     def letter(k: int) -> bool:
@@ -269,17 +311,11 @@ def _leet_token(tok: str) -> str | None:
             chosen.add((a, b))  # 0f, $et, 1ink, 7he, 901den; not 4ever, 3d (a unit)
         elif b == len(tok) and letter(a - 1) and "!" not in s and "@" not in s:
             word1 = s == "1" and a >= 3 and not tok[:a].endswith(("any", "some", "no"))
-            late = (s in "357" and a >= 3) or (s == "7" and a == 2) or word1
+            short = s in "35" and a == 2 == len(tok) - 1 and tok[:2].isalpha() and _decode_if_word(tok) is not None
+            late = (s in "357" and a >= 3) or (s == "7" and a == 2) or word1 or short
             if s == "0" or "$" in s or (inner and b - a == 1) or late:
                 chosen.add((a, b))  # n0, addre$5, driv3, jus7, v1d5, gir1; not b4, mp3, any1
-    if not chosen:
-        return None
-    out = list(tok)
-    for a, b in sorted(chosen):
-        for k in range(a, b):
-            after = _LEET.get(tok[k + 1 : k + 2], tok[k + 1 : k + 2])
-            out[k] = _one("".join(out[max(k - 2, 0) : k]), after) if tok[k] == "1" else _LEET[tok[k]]
-    return "".join(out)
+    return _decode(tok, chosen) if chosen else None
 
 
 def _undo_leet(w: _Work) -> None:
@@ -289,6 +325,8 @@ def _undo_leet(w: _Work) -> None:
     for m in _LEET_TOKEN.finditer(w.text):
         a, token = m.start(), m.group().rstrip("!@")  # hello! is punctuation
         decoded = _leet_token(token) if token else None
+        while decoded and (again := _leet_token(decoded)) and again != decoded:
+            decoded = again  # $e47 -> se47 -> seat: decide now what a second pass would
         mark = unicodedata.combining(w.text[a + len(token) : a + len(token) + 1] or " ")
         if decoded and not mark and not w.protected(a, a + len(token)):  # mark: keep NFKC stable
             edits.append((a, a + len(token), [(c, a + k, a + k + 1) for k, c in enumerate(decoded)]))

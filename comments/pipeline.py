@@ -19,6 +19,7 @@ from comments.decide import decide, mask
 from comments.errors import BadInputError, ModelLoadError
 from comments.fusion import Combiner, features
 from comments.labels import LABELS
+from comments.normalize import warm_lexicon
 from comments.signals.registry import RuleEngine, RuleResult
 
 SCHEMA_VERSION = "1"
@@ -177,6 +178,7 @@ def load_pipeline(model_dir: Path | str | None = None) -> Pipeline:
     # 5 ms switch interval it waits behind the thread scoring rules, and its core idles.
     # 1 ms: 2,620 -> 3,110 comments/s on the benchmark mix (2 cores). Process-wide, and only lowered.
     sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
+    warm_lexicon()  # the normaliser's word lists, loaded here rather than inside some request
     return Pipeline(bundle, engine, combiner, fusion)
 
 

@@ -21,22 +21,53 @@ def _prf(flag: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
     return tuple(round(v, 3) for v in prf(flag, truth))
 
 
-def compare(pipeline, df: pd.DataFrame) -> pd.DataFrame:
+def _flags(results) -> dict[str, np.ndarray]:
+    """Per label: whether the product would raise it (decision review or remove)."""
+    return {lab: np.array([r.decisions[lab] != "allow" for r in results], dtype=bool) for lab in LABELS}
+
+
+def compare(df: pd.DataFrame, always: list) -> pd.DataFrame:
     """Per system and label: precision, recall, F1 of its flag (rules at review level, models at 0.5,
-    fused at 0.5 and at its review threshold, which is set for 95 % dev recall), every part scored on
-    every comment (no gate)."""
-    results = pipeline.score_batch(df.text.tolist(), run_all=True)
+    fused at 0.5 and at its review threshold, which is set for 95 % dev recall). `always`: the
+    pipeline's results for `df` with every part scored on every comment (`run_all=True`)."""
     rows = []
     for label in LABELS:
         truth = df[label].to_numpy().astype(bool)
         flags = {
-            "rules_only": [r.model_scores["rules"][label] >= REVIEW_LEVEL for r in results],
-            "baseline": [r.model_scores["baseline"][label] >= 0.5 for r in results],
-            "transformer": [r.model_scores["transformer"][label] >= 0.5 for r in results],
-            "fused@0.5": [r.scores[label] >= 0.5 for r in results],
-            "fused@review": [r.decisions[label] != "allow" for r in results],
+            "rules_only": [r.model_scores["rules"][label] >= REVIEW_LEVEL for r in always],
+            "baseline": [r.model_scores["baseline"][label] >= 0.5 for r in always],
+            "transformer": [r.model_scores["transformer"][label] >= 0.5 for r in always],
+            "fused@0.5": [r.scores[label] >= 0.5 for r in always],
+            "fused@review": _flags(always)[label],
         }
         for system, flag in flags.items():
             p, r, f = _prf(np.array(flag), truth)
             rows.append({"system": system, "label": label, "precision": p, "recall": r, "f1": f})
     return pd.DataFrame(rows)
+
+
+def cascade(df: pd.DataFrame, always: list, gated: list) -> pd.DataFrame:
+    """Recall of the fused flags with the transformer run on every comment (`always`) and behind the
+    gate (`gated`, the product's path), per label and for any label (a positive counts when one of
+    its own labels is flagged), and the share of comments the gate sent to the transformer. Issue 6
+    allows the gate to lose at most 0.5 % of the recall."""
+    truth = {lab: df[lab].to_numpy().astype(bool) for lab in LABELS}
+    flags = {"always_run": _flags(always), "cascade": _flags(gated)}
+    for f in flags.values():
+        f["any label"] = np.any([f[lab] & truth[lab] for lab in LABELS], axis=0)
+    truth["any label"] = np.any([truth[lab] for lab in LABELS], axis=0)
+    rows = []
+    for label, t in truth.items():
+        recall = {k: float(f[label][t].mean()) if t.any() else float("nan") for k, f in flags.items()}
+        loss = recall["always_run"] - recall["cascade"]
+        rows.append(
+            {
+                "label": label,
+                "positives": int(t.sum()),
+                "recall_always_run": round(recall["always_run"], 4),
+                "recall_cascade": round(recall["cascade"], 4),
+                "loss": f"{loss:.2%}" if t.any() else "n/a",
+            }
+        )
+    ran = f"{np.mean([r.transformer_ran for r in gated]):.1%}" if gated else "n/a"
+    return pd.DataFrame(rows).assign(transformer_ran=ran)

@@ -66,3 +66,21 @@ def test_when_a_label_is_easy_then_review_rises_to_the_precision_floor():
     scores = np.r_[rng.beta(8, 1, 300), rng.beta(1, 8, 700)]
     level, notes = review_level(scores, truth, at_recall=0.05)
     assert level == notes["floor"] < notes["recall_cap"]
+
+
+def test_when_a_label_uses_its_own_scores_only_then_other_columns_keep_zero_weight_and_survive_json():
+    from comments.fusion import Combiner, columns
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(400, 9 + 4))
+    y = (x[:, :3] + x[:, 3:6] > 0).astype(int)  # each label follows its own two model scores
+    fitted = Combiner(["a", "b", "c", "d"], c=1.0, feature_set="own_scores").fit(x, y)
+    for j in range(3):
+        used = columns("own_scores", j, x.shape[1])
+        assert used == [j, 3 + j, 6 + j]
+        assert np.all(fitted.coef_[j, [i for i in range(x.shape[1]) if i not in used]] == 0)
+        assert fitted.coef_[j, j] > 0 and fitted.coef_[j, 3 + j] > 0
+    back = Combiner.from_json(fitted.to_json(), {"a", "b", "c", "d"})
+    assert back.feature_set == "own_scores" and np.array_equal(back.predict_proba(x), fitted.predict_proba(x))
+    older = {k: v for k, v in fitted.to_json().items() if k != "feature_set"}  # fusion.json before feature sets
+    assert Combiner.from_json(older, {"a", "b", "c", "d"}).feature_set == "all"

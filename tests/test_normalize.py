@@ -224,6 +224,9 @@ def test_when_any_span_is_mapped_then_it_lies_inside_the_original(text, data):
 @settings(max_examples=400, deadline=None)
 @given(ANY_TEXT)
 @example("A\u0300\U0001f1e6\U0001f1e6")  # a flag after a decomposed letter: the second pass sees À
+@example(
+    "\u045537 \u0435\u0434\u0438 $e10 1e5 \u043514 5\u043547"
+)  # look-alikes and leading leet beside code-like tokens
 def test_when_normalised_text_is_normalised_again_then_it_is_unchanged(text):
     once = normalize(text).text
     assert normalize(once).text == once
@@ -234,3 +237,28 @@ def test_when_normalised_text_is_normalised_again_then_it_is_unchanged(text):
 )
 def test_when_leet_digit_ends_a_word_then_it_reads_as_a_letter_unless_text_speak(text, expected):
     assert normalize(text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("s37", "set"),
+        ("re57", "rest"),
+        ("sh3", "she"),
+        ("5h3", "she"),
+        ("a320", "a320"),
+        ("u14", "u14"),
+        ("ps5", "ps5"),
+        ("v10", "v10"),  # only 0 and 1: a code
+        ("r35", "r35"),  # "res" is not common enough
+        ("4r3", "4r3"),
+        ("\u045537", "set"),  # a Cyrillic look-alike s
+    ],
+)
+def test_when_a_code_like_token_decodes_to_a_common_word_then_it_is_leet_otherwise_a_code(text, expected):
+    out = normalize(f"who has the {text} now")
+    assert out.text == f"who has the {expected} now"
+    assert ("leet" in out.evasions) == (text != expected)
+    assert normalize(out.text).text == out.text
+    start = len("who has the ")
+    assert out.span_to_original(start, start + len(expected)) == (start, start + len(text))

@@ -5,6 +5,7 @@ Imports torch and transformers inside functions only; serving never imports this
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import hashlib
@@ -52,6 +53,7 @@ class TrainConfig:
     eval_every: int = 100  # steps between dev checks for early stopping
     eval_rows: int = 2_000  # dev rows used by those checks (600 made early stopping a coin toss)
     patience: int = 4
+    ema_decay: float = 0.995  # dev checks and the saved weights use `WeightAverage` over recent steps (0: off)
     calibration: str = "platt"
     remove_precision: float = 0.97
     review_recall: float = 0.95
@@ -187,6 +189,9 @@ def fine_tune(
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
     )
+    # The dev checks and the kept weights use an average of recent steps' weights, which smooths the
+    # step-to-step noise of a high learning rate.
+    average = WeightAverage(params, cfg.ema_decay) if cfg.ema_decay else None
     best, best_state, history, step, bad = -1.0, None, [], 0, 0
     started = time.perf_counter()
     for epoch in range(cfg.epochs):
@@ -200,8 +205,12 @@ def fine_tune(
             sched.step()
             opt.zero_grad()
             step += 1
+            if average is not None:
+                average.update()
             if step % cfg.eval_every == 0 or step == total:
-                f1 = macro_f1(dev_y, torch_predict(model, tokenizer, dev_texts))
+                with _weights(params, average.value() if average is not None else None):
+                    f1 = macro_f1(dev_y, torch_predict(model, tokenizer, dev_texts))
+                    state = copy.deepcopy(model.state_dict()) if f1 > best else None
                 history.append(
                     {
                         "step": step,
@@ -212,8 +221,8 @@ def fine_tune(
                     }
                 )
                 log.info("step %d/%d loss %.4f dev macro-F1 %.4f", step, total, float(loss), f1)
-                if f1 > best:
-                    best, best_state, bad = f1, copy.deepcopy(model.state_dict()), 0
+                if state is not None:
+                    best, best_state, bad = f1, state, 0
                 else:
                     bad += 1
                 if bad >= cfg.patience:
@@ -225,12 +234,58 @@ def fine_tune(
     return model, history
 
 
+class WeightAverage:
+    """Exponential moving average of `params` (Polyak averaging), bias-corrected like Adam's moments:
+    after t updates, `value()` weighs update i by decay ** (t - i), normalised, so a short run (a
+    warm-start retrain of a hundred steps) is not pulled back to its starting weights."""
+
+    def __init__(self, params: list, decay: float) -> None:
+        import torch
+
+        self.params, self.decay, self.steps = params, decay, 0
+        self.sums = [torch.zeros_like(p) for p in params]
+
+    def update(self) -> None:
+        """Fold the current values of `params` into the average."""
+        import torch
+
+        with torch.no_grad():
+            torch._foreach_lerp_(self.sums, [p.detach() for p in self.params], 1.0 - self.decay)
+        self.steps += 1
+
+    def value(self) -> list:
+        """The averaged tensors, in `params` order."""
+        import torch
+
+        return torch._foreach_div(self.sums, 1.0 - self.decay**self.steps)
+
+
+@contextlib.contextmanager
+def _weights(params: list, averaged: list | None):
+    """Run the block with `averaged` copied into `params` (nothing to do when None), then restore them."""
+    import torch
+
+    if averaged is None:
+        yield
+        return
+    with torch.no_grad():
+        current = [p.detach().clone() for p in params]
+        torch._foreach_copy_(params, averaged)
+    try:
+        yield
+    finally:
+        with torch.no_grad():
+            torch._foreach_copy_(params, current)
+
+
 def check_inputs(cfg: TrainConfig) -> None:
     """Refuse a missing corpus before any work starts."""
     if not Path(cfg.corpus).exists():
         raise NotFoundError(f"{cfg.corpus} does not exist; run `comments data generate` (or `make data`) first")
     if cfg.max_train_rows < 1 or cfg.epochs < 1 or cfg.batch_size < 1:
         raise BadInputError("max_train_rows, epochs and batch_size must be at least 1; fix the config")
+    if not 0 <= cfg.ema_decay < 1:
+        raise BadInputError(f"ema_decay must be at least 0 and below 1 (0 turns averaging off), not {cfg.ema_decay}")
 
 
 def version_name(cfg: TrainConfig) -> str:

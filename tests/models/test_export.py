@@ -31,3 +31,61 @@ def test_when_batches_are_built_then_every_row_appears_once():
     lengths = list(np.random.default_rng(0).integers(3, 60, size=333))
     batches = train._train_batches(lengths, 16, np.random.default_rng(1))
     assert sorted(np.concatenate(batches).tolist()) == list(range(333))
+
+
+def test_when_averaged_weights_are_swapped_in_then_they_are_used_inside_and_restored_after():
+    import pytest
+    import torch
+
+    params = [torch.nn.Parameter(torch.ones(3)), torch.nn.Parameter(torch.zeros(2))]
+    averaged = [torch.full((3,), 5.0), torch.full((2,), -1.0)]
+    with pytest.raises(RuntimeError), train._weights(params, averaged):
+        assert params[0].tolist() == [5.0] * 3 and params[1].tolist() == [-1.0] * 2
+        raise RuntimeError("a failing dev check")
+    assert params[0].tolist() == [1.0] * 3 and params[1].tolist() == [0.0] * 2
+
+
+def test_when_weights_are_averaged_then_each_step_counts_by_its_decayed_weight_from_the_first_update():
+    import torch
+
+    param = torch.nn.Parameter(torch.zeros(2))
+    average = train.WeightAverage([param], 0.5)
+    for value in (1.0, 3.0):
+        with torch.no_grad():
+            param.fill_(value)
+        average.update()
+    # 0.5 * 1 + 1 * 3, over 0.5 + 1: the starting zeros carry no weight
+    assert np.allclose(average.value()[0].numpy(), [7 / 3, 7 / 3])
+    assert param.tolist() == [3.0, 3.0]
+
+
+def test_when_weights_are_averaged_then_fine_tune_keeps_the_average(tiny_corpus, tmp_path):
+    df = load_labelled(tiny_corpus)
+    texts, y = normalise_texts(df["text"].tolist()), label_matrix(df)
+
+    def tuned(decay: float) -> list:
+        cfg = tiny_config(tiny_corpus, tmp_path, max_train_rows=96, eval_every=1000, ema_decay=decay)
+        train.seed_everything(cfg.seed)
+        model, tok_path = train.build_model(cfg)
+        tokenizer = train.tokenizer_for(tok_path, cfg)
+        model, _ = train.fine_tune(model, tokenizer, texts[:96], y[:96], texts[96:136], y[96:136], cfg)
+        return [p.detach().clone() for p in model.parameters()]
+
+    cfg = tiny_config(tiny_corpus, tmp_path)
+    train.seed_everything(cfg.seed)
+    start = [p.detach().clone() for p in train.build_model(cfg)[0].parameters()]
+    last, barely_averaged, averaged = tuned(0.0), tuned(1e-12), tuned(0.9)
+    assert all(np.allclose(a, b, atol=1e-6) for a, b in zip(last, barely_averaged, strict=True))
+    assert not all(np.allclose(a, b, atol=1e-4) for a, b in zip(last, averaged, strict=True))
+    assert not all(np.allclose(a, b, atol=1e-4) for a, b in zip(start, averaged, strict=True))
+    assert all(np.isfinite(a).all() for a in averaged)
+
+
+def test_when_ema_decay_is_one_or_negative_then_training_is_refused(tiny_corpus, tmp_path):
+    import pytest
+
+    from comments.errors import BadInputError
+
+    for decay in (1.0, -0.1):
+        with pytest.raises(BadInputError, match="ema_decay"):
+            train.check_inputs(tiny_config(tiny_corpus, tmp_path, ema_decay=decay))

@@ -1,0 +1,58 @@
+"""`comments quality`: each part against the fused pipeline, and what the cascade's gate costs."""
+
+import json
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from comments.labels import LABELS
+from comments.pipeline import load_pipeline
+from comments.quality import cascade, compare
+from tests.conftest import ROOT
+
+
+def _result(flagged: set[str], ran: bool = True):
+    decisions = {lab: "review" if lab in flagged else "allow" for lab in LABELS}
+    return SimpleNamespace(decisions=decisions, transformer_ran=ran)
+
+
+def test_when_the_gate_skips_a_caught_positive_then_cascade_reports_the_lost_recall():
+    vi, pr, sc = LABELS
+    df = pd.DataFrame({vi: [1, 1, 0, 0, 1], pr: [0, 1, 1, 0, 0], sc: [0, 0, 0, 0, 0]})
+    always = [_result({vi}), _result({vi, pr}), _result({pr}), _result(set()), _result({vi})]
+    # the last positive stays flagged behind the gate, but for a label it does not carry
+    gated = [_result({vi}), _result(set(), ran=False), _result({pr}), _result(set(), ran=False), _result({pr})]
+    table = cascade(df, always, gated).set_index("label")
+    assert table.loc[vi, "recall_always_run"] == 1.0 and table.loc[vi, "recall_cascade"] == round(1 / 3, 4)
+    assert table.loc[vi, "loss"] == "66.67%"
+    assert table.loc[pr, "recall_cascade"] == 0.5
+    assert (
+        table.loc[sc, "positives"] == 0 and table.loc[sc, "loss"] == "n/a" and np.isnan(table.loc[sc, "recall_cascade"])
+    )
+    assert table.loc["any label", "positives"] == 4 and table.loc["any label", "recall_cascade"] == 0.5
+    assert set(table.transformer_ran) == {"60.0%"}
+
+
+def test_when_nothing_is_scored_then_cascade_says_so_without_numbers():
+    df = pd.DataFrame({lab: pd.Series([], dtype=int) for lab in LABELS})
+    table = cascade(df, [], [])
+    assert set(table.loss) == {"n/a"} and set(table.transformer_ran) == {"n/a"}
+
+
+def test_when_quality_runs_on_the_shipped_model_then_every_system_is_measured_on_the_same_results():
+    rows = [json.loads(line) for line in (ROOT / "data/challenge.jsonl").read_text(encoding="utf-8").splitlines()]
+    df = pd.DataFrame(rows[:120])
+    always = load_pipeline(ROOT / "models/default").score_batch(df.text.tolist(), run_all=True)
+    parts = compare(df, always).set_index(["system", "label"])
+    assert set(parts.index.get_level_values("system")) == {
+        "rules_only",
+        "baseline",
+        "transformer",
+        "fused@0.5",
+        "fused@review",
+    }
+    for label in LABELS:
+        truth = df[label].to_numpy().astype(bool)
+        flagged = np.array([r.model_scores["transformer"][label] >= 0.5 for r in always])
+        assert parts.loc[("transformer", label), "recall"] == round(flagged[truth].mean(), 3)
