@@ -207,13 +207,12 @@ def fit_fusion(model_dir: Path, corpus: Path) -> dict:
     x = features(transformer, baseline, [r.scores for r in rules], [r.evidence for r in rules], concepts)
     y = dev[list(LABELS)].to_numpy()
     folds = list(GroupKFold(n_splits=5).split(x, y, groups=dev.family))
-    selection, candidates = {}, []
+    candidates = []
     for feature_set, c in itertools.product(FEATURE_SETS, C_VALUES):
         oof = np.zeros_like(transformer)
         for tr, te in folds:
             oof[te] = Combiner(concepts, c, feature_set).fit(x[tr], y[tr]).predict_proba(x[te])
         f1 = float(np.mean([prf(oof[:, j] >= 0.5, y[:, j] == 1)[2] for j in range(len(LABELS))]))
-        selection[f"{feature_set} C={c}"] = round(f1, 4)
         candidates.append((f1, feature_set, c, oof))
     best = max(f1 for f1, *_ in candidates)
     _, feature_set, c, oof = next(cand for cand in candidates if cand[0] >= best - CV_TOLERANCE)
@@ -231,8 +230,9 @@ def fit_fusion(model_dir: Path, corpus: Path) -> dict:
     rules_max = np.array([max(r.scores.values()) for r in rules])  # as `Pipeline._gate` reads it
     level = gate_level(baseline.max(axis=1), rules_max >= REVIEW_LEVEL, (flagged & (y == 1)).any(axis=1))
     gate = {"baseline": level, "rules": REVIEW_LEVEL, "max_recall_loss": GATE_MAX_RECALL_LOSS}
-    extra = {"thresholds": thresholds, "threshold_notes": notes, "gate": gate, "cv_macro_f1": selection}
-    combiner.save(model_dir / "fusion.json", extra)
+    cv_macro_f1 = {f"{fs} C={cv}": round(f1, 4) for f1, fs, cv, _ in candidates}
+    fitted = {"thresholds": thresholds, "threshold_notes": notes, "gate": gate, "cv_macro_f1": cv_macro_f1}
+    combiner.save(model_dir / "fusion.json", fitted)
     old = json.loads((model_dir / "manifest.json").read_text(encoding="utf-8"))
     extra = {k: v for k, v in old.items() if k not in ("version", "labels", "created", "files")}
     write_manifest(model_dir, old["version"], extra)

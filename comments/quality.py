@@ -30,7 +30,7 @@ def compare(df: pd.DataFrame, always: list) -> pd.DataFrame:
     """Per system and label: precision, recall, F1 of its flag (rules at review level, models at 0.5,
     fused at 0.5 and at its review threshold, which is set for 95 % dev recall). `always`: the
     pipeline's results for `df` with every part scored on every comment (`run_all=True`)."""
-    rows = []
+    rows, review = [], _flags(always)
     for label in LABELS:
         truth = df[label].to_numpy().astype(bool)
         flags = {
@@ -38,7 +38,7 @@ def compare(df: pd.DataFrame, always: list) -> pd.DataFrame:
             "baseline": [r.model_scores["baseline"][label] >= 0.5 for r in always],
             "transformer": [r.model_scores["transformer"][label] >= 0.5 for r in always],
             "fused@0.5": [r.scores[label] >= 0.5 for r in always],
-            "fused@review": _flags(always)[label],
+            "fused@review": review[label],
         }
         for system, flag in flags.items():
             p, r, f = _prf(np.array(flag), truth)
