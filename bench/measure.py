@@ -1,6 +1,7 @@
 """Measure one system in this process: `python -m bench.measure NAME DATA.jsonl [--workers N]`.
 
-Prints one JSON object: cold start, batch throughput, single-comment p50/p99, peak RSS.
+Prints one JSON object: cold start, batch throughput, single-comment p50/p99, peak RSS, and for the
+fused pipeline the share of comments its gate sent to the transformer.
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ def main() -> None:
     # Warm-up, one pass over 1,000 comments: rule patterns compile on first use, spaCy's vocabulary
     # and the per-character caches fill, as on a server that has been up for a minute.
     score(texts[:1000])
-    t = time.perf_counter()
+    t, ran = time.perf_counter(), []
     for i in range(0, len(texts), 256):
-        score(texts[i : i + 256])
+        scored = score(texts[i : i + 256])
+        if name == "fused":
+            ran += [r.transformer_ran for r in scored]
     batch_secs = time.perf_counter() - t
     singles = []
     for text in texts[:1000]:
@@ -46,6 +49,7 @@ def main() -> None:
                 "cold_start_s": round(cold, 2),
                 "n": len(texts),
             }
+            | ({"transformer_share": round(float(np.mean(ran)), 4)} if ran else {})
         )
     )
 

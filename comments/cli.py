@@ -13,6 +13,7 @@ from rich.console import Console
 
 from comments.errors import CommentsError
 from comments.errors import cli_exit as fail
+from comments.synth import DEFAULT_ROWS, DEFAULT_SEED
 
 app = typer.Typer(help="Find comments that identify, promote or endanger survivors.", no_args_is_help=True)
 data_app = typer.Typer(help="Generate and describe the synthetic corpus.", no_args_is_help=True)
@@ -39,8 +40,8 @@ DATA_DIR = Path("data")
 
 @data_app.command("generate")
 def data_generate(
-    rows: int = typer.Option(30_000, min=1, help="Number of comments."),
-    seed: int = typer.Option(13, help="Random seed; the same seed gives the same bytes."),
+    rows: int = typer.Option(DEFAULT_ROWS, min=1, help="Number of comments."),
+    seed: int = typer.Option(DEFAULT_SEED, help="Random seed; the same seed gives the same bytes."),
     out: Path = typer.Option(DATA_DIR, help="Output folder for corpus.parquet and DATA_CARD.md."),
     families: Path = typer.Option(
         None,

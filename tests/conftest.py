@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session")
 def default_corpus():
-    """The default corpus (30,000 rows, seed 13), generated once for the whole run."""
+    """The default corpus (60,000 rows, seed 13), generated once for the whole run."""
     from comments.synth.generate import DEFAULT_ROWS, DEFAULT_SEED, generate
 
     return generate(DEFAULT_ROWS, DEFAULT_SEED)

@@ -17,13 +17,12 @@ from pathlib import Path
 import pandas as pd
 
 from comments.labels import LABELS
+from comments.synth import DEFAULT_ROWS, DEFAULT_SEED
 from comments.synth.evasions import apply_evasion, possible_evasions
 from comments.synth.grammar import NEGATIVE_KINDS, Family, expand, load_families
 from comments.synth.slots import SlotFiller
 from comments.synth.styles import STYLE_WEIGHTS, STYLES, apply_style
 
-DEFAULT_ROWS = 30_000
-DEFAULT_SEED = 13
 POSITIVE_RATE = 0.25
 EVASION_RATE = 0.15
 TRANSLATION_RATE = 0.25  # share of rows of a translated family written in one of its other languages

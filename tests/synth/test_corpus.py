@@ -1,4 +1,4 @@
-"""The default corpus (30,000 rows, seed 13) against the issue's bounds and the content rules."""
+"""The default corpus (60,000 rows, seed 13) against the issue's bounds and the content rules."""
 
 import re
 import unicodedata
@@ -6,6 +6,7 @@ import unicodedata
 import pytest
 
 from comments.labels import LABELS
+from comments.synth import DEFAULT_ROWS, DEFAULT_SEED
 from comments.synth.grammar import load_families
 from tests.conftest import ROOT
 
@@ -45,7 +46,7 @@ def content_violations(texts):
 
 def test_size_and_positive_share(default_corpus):
     df = default_corpus
-    assert len(df) >= 30_000
+    assert len(df) == DEFAULT_ROWS >= 30_000
     positive = df[list(LABELS)].any(axis=1).mean()
     assert 0.20 <= positive <= 0.30
     for label in LABELS:
@@ -113,4 +114,5 @@ def test_committed_data_card_matches_the_default_corpus(default_corpus):
     from comments.synth.card import render_card
 
     committed = (ROOT / "data/DATA_CARD.md").read_text(encoding="utf-8")
-    assert committed == render_card(default_corpus, 30_000, 13), "run `make data` and commit data/DATA_CARD.md"
+    expected = render_card(default_corpus, DEFAULT_ROWS, DEFAULT_SEED)
+    assert committed == expected, "run `make data` and commit data/DATA_CARD.md"
