@@ -57,9 +57,7 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
     baseline = TfidfBaseline(max_features=cfg.baseline_max_features, seed=cfg.seed).fit(tr_texts, tr_y)
     clock["baseline_s"] = time.perf_counter() - clock["started"]
 
-    rng = np.random.default_rng(cfg.seed)
-    pick = np.sort(rng.permutation(len(tr_texts))[: cfg.max_train_rows])
-    dev_pick = np.sort(rng.permutation(len(dev_texts))[: cfg.eval_rows])
+    pick, dev_pick = train.pick_rows(len(tr_texts), len(dev_texts), cfg)
     if finetune_rows is not None:
         pick = np.sort(np.asarray(finetune_rows, dtype=np.int64))
     model, tok_path = train.build_model(cfg)

@@ -20,7 +20,7 @@ WEAKNESSES = """\
   (`reports/gpu_sweep.json`, raw scores at 0.5), twice the rows from the same families (the default
   corpus since then) raised dev macro-F1 from 0.861 to 0.883 and unseen-family macro-F1 from 0.843 to
   0.859; a random 36,000 of those train rows, which keeps `make train` within 25 minutes on 2 cores,
-  gave 0.876 and 0.856, and challenge macro-F1 0.897 against 0.881. A third epoch, another learning
+  gave 0.876 and 0.856, and challenge macro-F1 0.897 against 0.881 on the old corpus. A third epoch, another learning
   rate, a lower positive weight or freezing the lowest layers gained less or lost. The unseen families
   are the limit: new phrasings need new families, not more rows or steps.
 - One retrain differs from the next by more than most data changes gain: the seed alone has moved

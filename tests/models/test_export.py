@@ -89,3 +89,22 @@ def test_when_ema_decay_is_one_or_negative_then_training_is_refused(tiny_corpus,
     for decay in (1.0, -0.1):
         with pytest.raises(BadInputError, match="ema_decay"):
             train.check_inputs(tiny_config(tiny_corpus, tmp_path, ema_decay=decay))
+
+
+def test_when_the_device_is_unknown_then_training_is_refused(tiny_corpus, tmp_path):
+    import pytest
+
+    from comments.errors import BadInputError
+
+    with pytest.raises(BadInputError, match="device must be cpu or cuda"):
+        train.check_inputs(tiny_config(tiny_corpus, tmp_path, device="gpu0"))
+
+
+def test_when_rows_are_picked_then_the_seed_fixes_them_and_the_caps_hold():
+    cfg = train.TrainConfig(max_train_rows=50, eval_rows=20, seed=3)
+    pick, dev_pick = train.pick_rows(200, 100, cfg)
+    assert len(pick) == 50 and len(dev_pick) == 20
+    assert (np.diff(pick) > 0).all() and pick.max() < 200 and dev_pick.max() < 100
+    again = train.pick_rows(200, 100, cfg)
+    assert (again[0] == pick).all() and (again[1] == dev_pick).all()
+    assert not (train.pick_rows(200, 100, train.TrainConfig(max_train_rows=50, eval_rows=20, seed=4))[0] == pick).all()
