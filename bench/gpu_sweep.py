@@ -84,9 +84,9 @@ def prepare(out: Path = Path(".gpu")) -> None:
 
 
 def _f1(y: np.ndarray, s: np.ndarray, t: float) -> float:
-    p = s >= t
-    tp, fp, fn = (p & (y == 1)).sum(), (p & (y == 0)).sum(), (~p & (y == 1)).sum()
-    return float(2 * tp / max(1, 2 * tp + fp + fn))
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(y, s >= t, zero_division=0))
 
 
 def _scores(y: np.ndarray, s: np.ndarray, thresholds: list[float]) -> dict:
@@ -124,7 +124,8 @@ def run(src: Path, out: Path) -> None:
         return p.text.tolist(), p[list(LABELS)].to_numpy(dtype=np.int64)
 
     evals = {s: part(default, s) for s in ("dev", "test", "challenge")}  # every job scored on the same rows
-    results = []
+    card = torch.cuda.get_device_name() if device == "cuda" else "cpu"
+    summary = {"device": card, "defaults": dataclasses.asdict(train.TrainConfig()), "results": []}
     for name, seed in jobs:
         rows_file, overrides = CONFIGS[name]
         cfg = train.TrainConfig(seed=seed, device=device, threads=2, **overrides)
@@ -159,9 +160,7 @@ def run(src: Path, out: Path) -> None:
         }
         result |= {s: _scores(y, scores[s], tuned) for s, (_, y) in evals.items()}
         print(json.dumps(result), flush=True)
-        results.append(result)
-        card = torch.cuda.get_device_name() if device == "cuda" else "cpu"
-        summary = {"device": card, "defaults": dataclasses.asdict(train.TrainConfig()), "results": results}
+        summary["results"].append(result)
         (out / f"sweep-{worker}.json").write_text(json.dumps(summary, indent=2))
 
 

@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="session")
 def default_corpus():
     """The default corpus (60,000 rows, seed 13), generated once for the whole run."""
-    from comments.synth.generate import DEFAULT_ROWS, DEFAULT_SEED, generate
+    from comments.synth import DEFAULT_ROWS, DEFAULT_SEED
+    from comments.synth.generate import generate
 
     return generate(DEFAULT_ROWS, DEFAULT_SEED)
