@@ -71,3 +71,18 @@ def cascade(df: pd.DataFrame, always: list, gated: list) -> pd.DataFrame:
         )
     ran = f"{np.mean([r.transformer_ran for r in gated]):.1%}" if gated else "n/a"
     return pd.DataFrame(rows).assign(transformer_ran=ran)
+
+
+def by_language(languages: np.ndarray, truth: np.ndarray, flags: dict[str, np.ndarray]) -> pd.DataFrame:
+    """F1 per label and macro-F1 of each system's flags (n, labels), on English rows and on the
+    rest: the transformer starts from an English-only MiniLM and the rules are written in English."""
+    rows = []
+    for group, mask in (("en", languages == "en"), ("es/de/fr/pt", languages != "en")):
+        for system, flag in flags.items():
+            f1 = [prf(flag[mask, j], truth[mask, j])[2] for j in range(len(LABELS))]
+            rows.append(
+                {"language": group, "rows": int(mask.sum()), "system": system}
+                | {lab: round(f, 3) for lab, f in zip(LABELS, f1, strict=True)}
+                | {"macro_f1": round(float(np.mean(f1)), 3)}
+            )
+    return pd.DataFrame(rows)

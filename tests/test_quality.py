@@ -8,7 +8,7 @@ import pandas as pd
 
 from comments.labels import LABELS
 from comments.pipeline import load_pipeline
-from comments.quality import cascade, compare
+from comments.quality import by_language, cascade, compare
 from tests.conftest import ROOT
 
 
@@ -38,6 +38,18 @@ def test_when_nothing_is_scored_then_cascade_says_so_without_numbers():
     df = pd.DataFrame({lab: pd.Series([], dtype=int) for lab in LABELS})
     table = cascade(df, [], [])
     assert set(table.loss) == {"n/a"} and set(table.transformer_ran) == {"n/a"}
+
+
+def test_when_rows_are_split_by_language_then_each_group_is_scored_on_its_own_rows():
+    languages = np.array(["en", "en", "es", "de"])
+    truth = np.array([[1, 0, 0], [0, 1, 0], [1, 0, 0], [0, 1, 0]], dtype=bool)
+    flags = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 0], [0, 1, 0]], dtype=bool)  # misses only the es row
+    table = by_language(languages, truth, {"m": flags}).set_index("language")
+    vi, pr, sc = LABELS
+    assert table.loc["en", "rows"] == 2 and table.loc["en", vi] == 1.0 and table.loc["en", pr] == 1.0
+    assert table.loc["es/de/fr/pt", "rows"] == 2 and table.loc["es/de/fr/pt", vi] == 0.0
+    assert table.loc["es/de/fr/pt", pr] == 1.0 and table.loc["es/de/fr/pt", sc] == 0.0
+    assert table.loc["es/de/fr/pt", "macro_f1"] == round(1 / 3, 3)
 
 
 def test_when_quality_runs_on_the_shipped_model_then_every_system_is_measured_on_the_same_results():

@@ -123,6 +123,7 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
     te_scores = calibrator.transform(int8.predict(te_texts))
     metrics["test_unseen_families"] = label_metrics(te_y, te_scores, thresholds)
     metrics["errors_test_by_family"] = error_breakdown(te_df, te_y, te_scores, "family")
+    metrics["by_language"] = {"test_unseen_families": _by_language(te_df, te_y, te_scores)}
     metrics["baseline_test_unseen_families"] = label_metrics(te_y, baseline.predict_proba(te_texts), thresholds)
     if Path(cfg.challenge).exists():
         ch = load_labelled(Path(cfg.challenge))
@@ -130,6 +131,7 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
         ch_scores = calibrator.transform(int8.predict(ch_texts))
         metrics["challenge"] = label_metrics(ch_y, ch_scores, thresholds)
         metrics["errors_challenge_by_kind"] = error_breakdown(ch, ch_y, ch_scores, "kind")
+        metrics["by_language"]["challenge"] = _by_language(ch, ch_y, ch_scores)
         metrics["baseline_challenge"] = label_metrics(ch_y, baseline.predict_proba(ch_texts), thresholds)
     clock["total_s"] = time.perf_counter() - clock["started"]
     metrics |= {
@@ -169,3 +171,11 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
             shutil.rmtree(default)
         shutil.copytree(out, default)
     return out
+
+
+def _by_language(df, y: np.ndarray, scores: np.ndarray) -> list[dict]:
+    """F1 per label at calibrated 0.5, English rows against the rest (see `quality.by_language`)."""
+    from comments.quality import by_language
+
+    languages = df["language"].to_numpy() if "language" in df else np.full(len(df), "en")
+    return by_language(languages, y == 1, {"transformer": scores >= 0.5}).to_dict("records")

@@ -15,9 +15,11 @@ KNOWN_GAPS = """\
   `data/challenge.jsonl` (hand-written, never used for training) measures it.
 - Comments are single messages. Thread context ("^ that's her", replies that
   only make sense under a post) is only hinted at by a few families.
-- Non-English rows are translations of English families (es, de, fr, pt), so
+- Non-English rows are paraphrases of English families (es, de, fr, pt), so
   they share the English families' ideas; no other languages, no code-mixing
-  beyond a few families.
+  beyond a few families. Every positive family has at least three templates
+  per language (`families/translations/`), a negative family at most one, so
+  non-English hard negatives are less varied than non-English positives.
 - Evasions are applied to one or two words per comment, one kind at a time;
   real comments may stack several kinds or obfuscate whole sentences.
 - Names come from Faker's locales and towns/schools are invented, so

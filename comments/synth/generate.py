@@ -25,7 +25,7 @@ from comments.synth.styles import STYLE_WEIGHTS, STYLES, apply_style
 
 POSITIVE_RATE = 0.25
 EVASION_RATE = 0.15
-TRANSLATION_RATE = 0.25  # share of rows of a translated family written in one of its other languages
+TRANSLATION_RATE = 0.2  # share of rows of a translated family written in one of its other languages
 CONTEXT_RATE = 0.12
 SPLIT_SHARES = {"test": 0.15, "dev": 0.15}
 COLUMNS = ("id", "text", *LABELS, "family", "style", "language", "evasion", "split")

@@ -76,6 +76,13 @@ def template_errors(template: str) -> list[str]:
     return errors
 
 
+def _check_templates(where: str, items) -> None:
+    for t in items:
+        problems = template_errors(t) if isinstance(t, str) else ["not a string"]
+        if problems:
+            raise ConfigurationError(f"{where} {t!r}: {'; '.join(problems)}")
+
+
 def parse_families(entries: list[dict], source: str) -> list[Family]:
     """Validate raw YAML entries and turn them into families."""
     families = []
@@ -97,10 +104,7 @@ def parse_families(entries: list[dict], source: str) -> list[Family]:
         if len(templates["en"]) < 3:
             raise ConfigurationError(f"{where}: needs at least 3 English templates")
         for lang, items in templates.items():
-            for t in items:
-                problems = template_errors(t) if isinstance(t, str) else ["not a string"]
-                if problems:
-                    raise ConfigurationError(f"{where} [{lang}] {t!r}: {'; '.join(problems)}")
+            _check_templates(f"{where} [{lang}]", items)
         families.append(Family(e["id"], labels, kind, templates))
     return families
 
@@ -111,7 +115,8 @@ def families_dir() -> Path:
 
 
 def load_families(folder: Path | None = None) -> list[Family]:
-    """Load every family file, sorted by id; ids must be unique across files."""
+    """Load every family file, sorted by id; ids must be unique across files. Templates in
+    `translations/<language>.yaml` (family id -> list) are added to that family's language."""
     folder = folder or families_dir()
     families: list[Family] = []
     for path in sorted(folder.glob("*.yaml")):
@@ -121,4 +126,27 @@ def load_families(folder: Path | None = None) -> list[Family]:
         if f.id in seen:
             raise ConfigurationError(f"family id {f.id!r} is defined twice")
         seen.add(f.id)
-    return sorted(families, key=lambda f: f.id)
+    by_id = {f.id: f for f in families}
+    for path in sorted((folder / "translations").glob("*.yaml")):
+        for fid, items in _translations(path, seen).items():
+            templates = by_id[fid].templates | {path.stem: by_id[fid].templates.get(path.stem, ()) + items}
+            by_id[fid] = Family(fid, by_id[fid].labels, by_id[fid].kind, templates)
+    return sorted(by_id.values(), key=lambda f: f.id)
+
+
+def _translations(path: Path, ids: set[str]) -> dict[str, tuple[str, ...]]:
+    """A translations file, checked: its name is a language, its keys family ids, its values templates."""
+    if path.stem not in LANGUAGES[1:]:
+        raise ConfigurationError(f"{path.name}: translation files are named after a language in {LANGUAGES[1:]}")
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(entries, dict):
+        raise ConfigurationError(f"{path.name}: expected a mapping of family id -> list of templates")
+    out = {}
+    for fid, items in entries.items():
+        if fid not in ids:
+            raise ConfigurationError(f"{path.name}: no family has the id {fid!r}")
+        if not isinstance(items, list) or not items:
+            raise ConfigurationError(f"{path.name} {fid}: expected a non-empty list of templates")
+        _check_templates(f"{path.name} {fid}", items)
+        out[fid] = tuple(items)
+    return out

@@ -179,6 +179,370 @@ RELATIVES = {
     "fr": ("mère", "père", "frère", "sœur", "tante", "oncle", "grand-mère", "cousin"),
     "pt": ("mãe", "pai", "irmão", "irmã", "tia", "tio", "avó", "primo"),
 }
+# Non-English rows get these in their own language (English rows use the tuples above), so a
+# Spanish comment reads "sale después de clase", not "sale after school".
+TIMES_BY_LANGUAGE = {
+    "es": (
+        "a las 3:40",
+        "a las 7:15",
+        "después de clase",
+        "todas las mañanas a las 7",
+        "sobre las 5",
+        "a mediodía",
+        "después del entreno",
+        "los fines de semana",
+        "a las 6:30",
+        "antes de su turno",
+        "cada noche sobre las 10",
+        "a la hora de comer",
+        "a las 8 en punto",
+    ),
+    "de": (
+        "um 15:40",
+        "um 7:15",
+        "nach der Schule",
+        "jeden Morgen um 7",
+        "gegen 5",
+        "mittags",
+        "nach dem Training",
+        "am Wochenende",
+        "um halb sieben",
+        "vor ihrer Schicht",
+        "jeden Abend gegen 10",
+        "in der Mittagspause",
+        "um Punkt 8",
+    ),
+    "fr": (
+        "à 15h40",
+        "à 7h15",
+        "après les cours",
+        "tous les matins à 7h",
+        "vers 17h",
+        "à midi",
+        "après l'entraînement",
+        "le week-end",
+        "à 18h30",
+        "avant son service",
+        "tous les soirs vers 22h",
+        "à la pause déj",
+        "à 8h pile",
+    ),
+    "pt": (
+        "às 15h40",
+        "às 7h15",
+        "depois da aula",
+        "toda manhã às 7",
+        "lá pelas 5",
+        "ao meio-dia",
+        "depois do treino",
+        "nos fins de semana",
+        "às 18h30",
+        "antes do turno dela",
+        "toda noite lá pelas 10",
+        "na hora do almoço",
+        "às 8 em ponto",
+    ),
+}
+PRICES = {
+    "en": ("$20", "$50", "30 bucks", "$15", "€25", "$100", "10 dollars", "$5 a file"),
+    "es": ("20 €", "50 dólares", "30 pavos", "15 €", "25 €", "100 dólares", "10 pavos", "5 € por archivo"),
+    "de": ("20 €", "50 Euro", "30 Euro", "15 €", "25 €", "100 €", "10 Euro", "5 € pro Datei"),
+    "fr": ("20 €", "50 balles", "30 €", "15 €", "25 €", "100 €", "10 balles", "5 € le fichier"),
+    "pt": ("R$ 50", "R$ 100", "30 reais", "R$ 20", "25 €", "R$ 200", "10 reais", "R$ 5 por arquivo"),
+}
+ORGS_BY_LANGUAGE = {
+    "es": (
+        "el NCMEC",
+        "la IWF",
+        "la policía",
+        "el equipo de seguridad de la plataforma",
+        "una línea de ayuda",
+        "la CyberTipline",
+        "la policía local",
+        "los moderadores",
+    ),
+    "de": (
+        "das NCMEC",
+        "die IWF",
+        "die Polizei",
+        "das Sicherheitsteam der Plattform",
+        "eine Hotline",
+        "die CyberTipline",
+        "die Polizei vor Ort",
+        "die Mods",
+    ),
+    "fr": (
+        "le NCMEC",
+        "l'IWF",
+        "la police",
+        "l'équipe sécurité de la plateforme",
+        "une ligne d'écoute",
+        "la CyberTipline",
+        "la gendarmerie",
+        "les modos",
+    ),
+    "pt": (
+        "o NCMEC",
+        "a IWF",
+        "a polícia",
+        "a equipe de segurança da plataforma",
+        "um canal de denúncia",
+        "a CyberTipline",
+        "a polícia local",
+        "os moderadores",
+    ),
+}
+# Business and school names as they are written in each language, without an article
+WORKPLACES = {
+    "es": (
+        "Panadería",
+        "Farmacia",
+        "Cafetería",
+        "Ferretería",
+        "Clínica Dental",
+        "Guardería",
+        "Vivero",
+        "Librería",
+        "Lavandería",
+        "Tienda de Mascotas",
+        "Cine",
+        "Gimnasio",
+        "Peluquería",
+    ),
+    "de": (
+        "Bäckerei",
+        "Apotheke",
+        "Café",
+        "Eisenwaren",
+        "Zahnarztpraxis",
+        "Kita",
+        "Gärtnerei",
+        "Buchhandlung",
+        "Waschsalon",
+        "Zoohandlung",
+        "Kino",
+        "Fitnessstudio",
+        "Friseursalon",
+    ),
+    "fr": (
+        "Boulangerie",
+        "Pharmacie",
+        "Café",
+        "Quincaillerie",
+        "Cabinet dentaire",
+        "Crèche",
+        "Jardinerie",
+        "Librairie",
+        "Laverie",
+        "Animalerie",
+        "Cinéma",
+        "Salle de sport",
+        "Salon de coiffure",
+    ),
+    "pt": (
+        "Padaria",
+        "Farmácia",
+        "Café",
+        "Ferragens",
+        "Clínica Odontológica",
+        "Creche",
+        "Floricultura",
+        "Livraria",
+        "Lavanderia",
+        "Pet Shop",
+        "Cinema",
+        "Academia",
+        "Salão",
+    ),
+}
+SCHOOLS = {
+    "es": ("Instituto {}", "Colegio {}", "Escuela {}", "IES {}"),
+    "de": ("{}-Gymnasium", "{}-Realschule", "Grundschule {}", "Gesamtschule {}"),
+    "fr": ("Collège {}", "Lycée {}", "École {}", "Lycée privé {}"),
+    "pt": ("Escola Estadual {}", "Colégio {}", "Escola Municipal {}", "Colégio Estadual {}"),
+}
+# Street-name parts with their article, and street formats, per language
+STREET_PARTS_BY_LANGUAGE = {
+    "es": (
+        "de los Olmos",
+        "de los Robles",
+        "de los Pinos",
+        "de los Álamos",
+        "de las Acacias",
+        "de los Sauces",
+        "de la Fuente",
+        "del Molino",
+        "de las Encinas",
+        "del Castaño",
+    ),
+    "de": ("Linden", "Eichen", "Birken", "Ahorn", "Buchen", "Tannen", "Erlen", "Kastanien", "Rosen", "Mühlen"),
+    "fr": (
+        "des Tilleuls",
+        "des Chênes",
+        "des Bouleaux",
+        "des Érables",
+        "des Peupliers",
+        "des Acacias",
+        "des Saules",
+        "des Marronniers",
+        "des Lilas",
+        "des Glycines",
+    ),
+    "pt": (
+        "das Palmeiras",
+        "das Acácias",
+        "dos Pinheiros",
+        "das Mangueiras",
+        "dos Jacarandás",
+        "dos Ipês",
+        "das Laranjeiras",
+        "das Flores",
+        "das Hortênsias",
+        "das Orquídeas",
+    ),
+}
+STREET_NAMES = {  # the house number goes after the name, or before it in French
+    "es": ("calle {}", "avenida {}", "paseo {}"),
+    "de": ("{}straße", "{}weg", "{}allee", "Am {}hang"),
+    "fr": ("rue {}", "allée {}", "avenue {}", "impasse {}"),
+    "pt": ("Rua {}", "Avenida {}", "Travessa {}"),
+}
+# Invented towns that read as Spanish, German, French or Portuguese: prefix + stem + suffix
+TOWNS = {
+    "es": (
+        ("", "", "San ", "Santa ", "Villa "),
+        (
+            "Robledo",
+            "Almenara",
+            "Fuentesal",
+            "Castrillo",
+            "Valdeoro",
+            "Peñaverde",
+            "Torrealba",
+            "Navalgrande",
+            "Monteluz",
+            "Hinojar",
+        ),
+        ("", "", " del Monte", " de Abajo", " de la Sierra", " del Río"),
+    ),
+    "de": (
+        ("", "", "Klein", "Groß", "Ober", "Unter", "Bad "),
+        ("linden", "eichen", "birken", "rosen", "wald", "stein", "mühl", "hasel", "erlen", "tann"),
+        ("bach", "dorf", "hausen", "feld", "heim", "berg", "au", "brück"),
+    ),
+    "fr": (
+        ("", "", "Saint-", "Sainte-", "Le ", "La "),
+        ("Orme", "Val", "Beau", "Mont", "Roche", "Fontaine", "Chêne", "Aube", "Brèche", "Lorme"),
+        ("", "ville", "court", "-les-Bains", "-en-Vallée", "-le-Vieux", "mont"),
+    ),
+    "pt": (
+        ("", "São ", "Santa ", "Vila ", "Nova ", "Porto "),
+        (
+            "Pedreira",
+            "Ribeira",
+            "Serrana",
+            "Arvoredo",
+            "Palmeiral",
+            "Jatobá",
+            "Cajueiro",
+            "Bacuri",
+            "Taquaral",
+            "Ipêzinho",
+        ),
+        ("", "", " do Sul", " da Serra", " do Norte", " Velha", " Alegre"),
+    ),
+}
+# Set nicknames in the comment's language (the English ones above are used too, a third of the time)
+SERIES_BY_LANGUAGE = {
+    "es": (
+        "Pájaro Azul",
+        "Orilla del Lago",
+        "Rompecabezas",
+        "Cometa Roja",
+        "Escuela Dominical",
+        "Arce",
+        "Margarita",
+        "Luna de Papel",
+        "Soldadito",
+        "Colibrí",
+        "Bola de Nieve",
+        "Búho",
+        "Carrusel",
+        "Farolillo",
+        "Puerta Azul",
+        "Girasol",
+        "Grulla de Papel",
+        "Estornino",
+        "Sauce",
+        "Casita",
+    ),
+    "de": (
+        "Blauvogel",
+        "Seeufer",
+        "Puzzle",
+        "Roter Drachen",
+        "Sonntagsschule",
+        "Ahorn",
+        "Gänseblümchen",
+        "Papiermond",
+        "Zinnsoldat",
+        "Kolibri",
+        "Schneekugel",
+        "Eule",
+        "Karussell",
+        "Laterne",
+        "Blaue Tür",
+        "Sonnenblume",
+        "Papierkranich",
+        "Star",
+        "Weide",
+        "Vogelhaus",
+    ),
+    "fr": (
+        "Oiseau Bleu",
+        "Bord du Lac",
+        "Puzzle",
+        "Cerf-Volant",
+        "Catéchisme",
+        "Érable",
+        "Pâquerette",
+        "Lune de Papier",
+        "Soldat de Plomb",
+        "Colibri",
+        "Boule à Neige",
+        "Petit Hibou",
+        "Carrousel",
+        "Lanterne",
+        "Porte Bleue",
+        "Tournesol",
+        "Grue en Papier",
+        "Étourneau",
+        "Saule",
+        "Nichoir",
+    ),
+    "pt": (
+        "Pássaro Azul",
+        "Beira do Lago",
+        "Quebra-Cabeça",
+        "Pipa Vermelha",
+        "Escola Dominical",
+        "Bordo",
+        "Margarida",
+        "Lua de Papel",
+        "Soldadinho",
+        "Beija-Flor",
+        "Globo de Neve",
+        "Corujinha",
+        "Carrossel",
+        "Lanterna",
+        "Porta Azul",
+        "Girassol",
+        "Tsuru",
+        "Estorninho",
+        "Salgueiro",
+        "Casinha",
+    ),
+}
 MOVIE_WORDS = (
     "Quiet",
     "Harbor",
@@ -281,10 +645,14 @@ class SlotFiller:
         email = f"{a}{self.rng.choice(('', '.', '_'))}{b}@{self.rng.choice(RESERVED_DOMAINS)}"
         return {"first_name": first, "last_name": last, "name": f"{first} {last}", "handle": handle, "email": email}
 
-    def town(self) -> str:
-        """An invented town name."""
+    def town(self, language: str = "en") -> str:
+        """An invented town name that reads as a town of the language."""
         r = self.rng
-        return f"{r.choice(TOWN_PREFIXES)}{r.choice(TOWN_STEMS)}{r.choice(TOWN_SUFFIXES)}"
+        if language == "en":
+            return f"{r.choice(TOWN_PREFIXES)}{r.choice(TOWN_STEMS)}{r.choice(TOWN_SUFFIXES)}"
+        prefixes, stems, suffixes = TOWNS[language]
+        prefix, body = r.choice(prefixes), f"{r.choice(stems)}{r.choice(suffixes)}"
+        return prefix + (body if prefix[-1:].isalpha() else body[:1].upper() + body[1:])  # Kleinlindenbach
 
     def phone(self) -> str:
         """A phone number in a range reserved for fiction."""
@@ -295,50 +663,66 @@ class SlotFiller:
             nnn=f"{self.rng.randint(0, 999):03d}",
         )
 
+    def _workplace(self, language: str, last_name: str, town: str) -> str:
+        r = self.rng
+        if language == "en":
+            return r.choice(
+                (
+                    f"the {r.choice(STREET_PARTS)} {r.choice(WORKPLACE_KINDS)}",
+                    f"{last_name}'s {r.choice(WORKPLACE_KINDS)}",
+                    f"the {town.split()[-1]} {r.choice(WORKPLACE_KINDS)}",
+                )
+            )
+        place = r.choice((last_name, town.split()[-1], r.choice(STREET_PARTS_BY_LANGUAGE[language])))
+        return f"{r.choice(WORKPLACES[language])} {place}"
+
     def values(self, language: str = "en", locale: str | None = None) -> dict[str, str]:
-        """All slot values for one comment; days and relatives in the comment's language."""
+        """All slot values for one comment; days, relatives, times, prices, places and organisations in the
+        comment's language."""
         r = self.rng
         p = self.person(locale)
         street_name = f"{r.choice(STREET_PARTS)}{r.choice(STREET_MIDDLE)} {r.choice(STREET_TYPES)}"
-        town = self.town()
-        school_base = r.choice((town.split()[-1], p["last_name"], r.choice(STREET_PARTS)))
+        town = self.town(language)
+        parts = STREET_PARTS if language == "en" else STREET_PARTS_BY_LANGUAGE[language]
+        school_base = r.choice((town.split()[-1], p["last_name"], r.choice(parts)))
         token = "".join(r.choice("abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(6))
         path = r.choice(("f", "s", "d", "x", "v", "g"))
         other = self.person(locale)
-        series = r.sample(SERIES, 2)
+        series = r.sample(SERIES if language == "en" or r.random() < 1 / 3 else SERIES_BY_LANGUAGE[language], 2)
         brands = [x for x in PLATFORMS if not x.startswith("the ")] if language != "en" else PLATFORMS
+        if language == "en":
+            school, street = f"{school_base} {r.choice(SCHOOL_TYPES)}", f"{r.randint(2, 9800)} {street_name}"
+        else:
+            street_name = r.choice(STREET_NAMES[language]).format(r.choice(parts))
+            n = r.randint(2, 180)
+            street = f"{n} {street_name}" if language == "fr" else f"{street_name}{',' if language == 'pt' else ''} {n}"
+            school = r.choice(SCHOOLS[language]).format(school_base)
         return {
             **p,
             "name2": other["name"],
             "first_name2": other["first_name"],
             "town": town,
-            "town2": self.town(),
-            "school": f"{school_base} {r.choice(SCHOOL_TYPES)}",
+            "town2": self.town(language),
+            "school": school,
             "street_name": street_name,
-            "street": f"{r.randint(2, 9800)} {street_name}",
+            "street": street,
             "phone": self.phone(),
             "url": f"https://{r.choice(RESERVED_DOMAINS)}/{path}/{token}",
             "app": r.choice(APPS),
             "platform": r.choice(brands),
             "series": series[0],
             "series2": series[1],
-            "time": r.choice(TIMES),
+            "time": r.choice(TIMES if language == "en" else TIMES_BY_LANGUAGE[language]),
             "day": r.choice(DAYS[language]),
             "age": str(r.randint(14, 27)),
             "year": str(r.randint(2006, 2022)),
             "number": str(r.choice((3, 5, 10, 12, 20, 40, 50, 80, 100, 200, 300))),
-            "price": r.choice(("$20", "$50", "30 bucks", "$15", "€25", "$100", "10 dollars", "$5 a file")),
-            "workplace": r.choice(
-                (
-                    f"the {r.choice(STREET_PARTS)} {r.choice(WORKPLACE_KINDS)}",
-                    f"{p['last_name']}'s {r.choice(WORKPLACE_KINDS)}",
-                    f"the {town.split()[-1]} {r.choice(WORKPLACE_KINDS)}",
-                )
-            ),
+            "price": r.choice(PRICES[language]),
+            "workplace": self._workplace(language, p["last_name"], town),
             "relative": r.choice(RELATIVES[language]),
             "movie": f"The {r.choice(MOVIE_WORDS)} {r.choice(MOVIE_WORDS)}",
             "item": r.choice(ITEMS),
-            "org": r.choice(ORGS),
+            "org": r.choice(ORGS if language == "en" else ORGS_BY_LANGUAGE[language]),
         }
 
 

@@ -56,3 +56,50 @@ def test_shipped_families_cover_every_label_and_negative_kind():
     assert len(negatives) >= 150
     for kind in NEGATIVE_KINDS:
         assert sum(f.kind == kind for f in negatives) >= 8, kind
+
+
+def _folder_with_translations(tmp_path, name: str, text: str):
+    (tmp_path / "a.yaml").write_text(
+        "- {id: neg_x, labels: [], kind: everyday, templates: [a, b, c], translations: {es: [uno]}}\n"
+    )
+    (tmp_path / "translations").mkdir()
+    (tmp_path / "translations" / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_when_a_translations_file_adds_templates_then_the_family_has_them_after_its_own(tmp_path):
+    folder = _folder_with_translations(tmp_path, "es.yaml", 'neg_x: ["dos {town}", "tres"]\n')
+    (family,) = load_families(folder)
+    assert family.templates["es"] == ("uno", "dos {town}", "tres")
+    assert family.templates["en"] == ("a", "b", "c")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("it.yaml", "neg_x: [ciao]\n", "named after a language"),
+        ("es.yaml", "neg_y: [hola]\n", "no family has the id 'neg_y'"),
+        ("es.yaml", "neg_x: []\n", "non-empty list"),
+        ("es.yaml", "neg_x: ['hola {apodo}']\n", "unknown slot"),
+        ("es.yaml", "- neg_x\n", "mapping"),
+    ],
+)
+def test_when_a_translations_file_is_wrong_then_loading_says_where(tmp_path, name, text, message):
+    folder = _folder_with_translations(tmp_path, name, text)
+    with pytest.raises(ConfigurationError, match=message):
+        load_families(folder)
+
+
+@pytest.mark.parametrize("language", ["es", "de", "fr", "pt"])
+def test_when_a_comment_is_not_english_then_its_times_places_prices_and_orgs_are_not_english(language):
+    from comments.synth.slots import ORGS, PRICES, TIMES, SlotFiller
+
+    filler = SlotFiller(random.Random(5))
+    values = [filler.values(language) for _ in range(200)]
+    assert not {v["time"] for v in values} & set(TIMES)
+    assert not {v["org"] for v in values} & set(ORGS)
+    assert {v["price"] for v in values} <= set(PRICES[language])
+    assert not any(v["workplace"].startswith("the ") or "'s " in v["workplace"] for v in values)
+    assert all(v["street_name"] and v["street_name"] in v["street"] for v in values)
+    english = [filler.values("en") for _ in range(50)]
+    assert {v["time"] for v in english} <= set(TIMES) and {v["org"] for v in english} <= set(ORGS)
