@@ -275,11 +275,8 @@ def quality(
     """Compare rules-only, baseline, transformer and fused per label on unseen families and the
     challenge set, and the cascade's recall against running the transformer on every comment."""
 
-    import numpy as np
-
-    from comments.labels import LABELS
     from comments.pipeline import load_pipeline
-    from comments.quality import by_language, cascade, compare
+    from comments.quality import cascade, compare, language_table
 
     try:
         pipeline = load_pipeline(model)
@@ -289,15 +286,10 @@ def quality(
     def tables(part):
         texts = part.text.tolist()
         always, gated = pipeline.score_batch(texts, run_all=True), pipeline.score_batch(texts)
-        truth = part[list(LABELS)].to_numpy().astype(bool)
-        flags = {
-            "transformer": np.array([[r.model_scores["transformer"][lab] >= 0.5 for lab in LABELS] for r in always]),
-            "fused@review": np.array([[r.decisions[lab] != "allow" for lab in LABELS] for r in gated]),
-        }
         return [
             compare(part, always).set_index("system"),
             cascade(part, always, gated).set_index("label"),
-            by_language(part.language.to_numpy(), truth, flags).set_index("language"),
+            language_table(part, always, gated).set_index("language"),
         ]
 
     _write_report(out, "# Quality: each part and the fused pipeline", corpus, challenge, tables)

@@ -259,6 +259,26 @@ def _common_word(word: str) -> bool:
     return any(zipf_frequency(word, lang, wordlist="small") >= _COMMON_ZIPF for lang in _LANGUAGES)
 
 
+@lru_cache(maxsize=4096)
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return max(zipf_frequency(word, lang, wordlist="small") for lang in _LANGUAGES)
+
+
+@lru_cache(maxsize=4096)
+def _split_point(word: str) -> int | None:
+    """Where a spaced-out run that spans two words splits (f i n d h e r -> find|her), or None.
+    Only a run that is no word at all (Zipf 0: not "rosemary") and splits into a very common word
+    (Zipf 5: her, find, works) and a word (Zipf 3: vids), so names made of names stay whole
+    (mary|ann, ash|leigh, kay|linn); the split whose rarer part is most common wins."""
+    if len(word) < 5 or _zipf(word) > 0:
+        return None
+    best = max(range(2, len(word) - 1), key=lambda k: min(_zipf(word[:k]), _zipf(word[k:])))
+    rare, common = sorted((_zipf(word[:best]), _zipf(word[best:])))
+    return best if rare >= 3.0 and common >= 5.0 else None
+
+
 def warm_lexicon() -> None:
     """Load the word lists now (about 0.1 s), not on the first comment that needs them."""
     _common_word("zzzq")
@@ -359,7 +379,10 @@ def _join_letters(w: _Work, m: re.Match[str]) -> list:
     for g in (g for g in groups if len(g) > 1):
         spaced = all(c.isalpha() or c.isspace() for c in text[g[0] : g[-1]])
         w.evasions.add("spaced" if spaced else "dotted")
-        edits.append((g[0], g[-1] + 1, [(text[i], i, i + 1) for i in g]))
+        pieces = [(text[i], i, i + 1) for i in g]
+        if spaced and (k := _split_point("".join(text[i] for i in g).lower())) is not None:
+            pieces.insert(k, (" ", g[k - 1] + 1, g[k]))  # the gap between the two words' letters
+        edits.append((g[0], g[-1] + 1, pieces))
     return edits
 
 

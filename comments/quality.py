@@ -73,16 +73,44 @@ def cascade(df: pd.DataFrame, always: list, gated: list) -> pd.DataFrame:
     return pd.DataFrame(rows).assign(transformer_ran=ran)
 
 
-def by_language(languages: np.ndarray, truth: np.ndarray, flags: dict[str, np.ndarray]) -> pd.DataFrame:
+OTHER_LANGUAGES = "es/de/fr/pt"  # the corpus's languages besides English (comments.synth.grammar.LANGUAGES)
+
+
+def languages(df: pd.DataFrame) -> np.ndarray:
+    """Each row's language; English where the file has no `language` column."""
+    return df["language"].astype(str).to_numpy() if "language" in df else np.full(len(df), "en")
+
+
+def by_language(langs: np.ndarray, truth: np.ndarray, flags: dict[str, np.ndarray]) -> pd.DataFrame:
     """F1 per label and macro-F1 of each system's flags (n, labels), on English rows and on the
-    rest: the transformer starts from an English-only MiniLM and the rules are written in English."""
+    rest: the transformer starts from an English-only MiniLM and the rules are written in English.
+    A group with no rows is left out; a label with neither positives nor flags in a group has no F1
+    (NaN, left out of the macro)."""
     rows = []
-    for group, mask in (("en", languages == "en"), ("es/de/fr/pt", languages != "en")):
+    for group, mask in (("en", langs == "en"), (OTHER_LANGUAGES, langs != "en")):
+        if not mask.any():
+            continue
         for system, flag in flags.items():
-            f1 = [prf(flag[mask, j], truth[mask, j])[2] for j in range(len(LABELS))]
+            f1 = [
+                prf(flag[mask, j], truth[mask, j])[2] if (flag[mask, j] | truth[mask, j]).any() else float("nan")
+                for j in range(len(LABELS))
+            ]
             rows.append(
                 {"language": group, "rows": int(mask.sum()), "system": system}
                 | {lab: round(f, 3) for lab, f in zip(LABELS, f1, strict=True)}
-                | {"macro_f1": round(float(np.mean(f1)), 3)}
+                | {"macro_f1": round(float(np.nanmean(f1)), 3) if not np.isnan(f1).all() else float("nan")}
             )
     return pd.DataFrame(rows)
+
+
+def language_table(df: pd.DataFrame, always: list, gated: list) -> pd.DataFrame:
+    """`by_language` for `comments quality`: the transformer at 0.5 (run on every comment) and the
+    product's flags behind the gate (`cascade@review`)."""
+    truth = df[list(LABELS)].to_numpy().astype(bool)
+    transformer = np.array([[r.model_scores["transformer"][lab] >= 0.5 for lab in LABELS] for r in always])
+    cascade_flags = _flags(gated)
+    flags = {
+        "transformer": transformer.reshape(-1, len(LABELS)),
+        "cascade@review": np.column_stack([cascade_flags[lab] for lab in LABELS]).reshape(-1, len(LABELS)),
+    }
+    return by_language(languages(df), truth, flags)

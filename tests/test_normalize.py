@@ -13,6 +13,9 @@ EVASIONS = [
     ("dm for the s e t", "dm for the set", {"spaced"}),
     ("N e v a e h  s e t , dm", "nevaeh set , dm", {"spaced"}),
     ("no adult should dm your t e n-year-old", "no adult should dm your ten-year-old", {"spaced"}),
+    ("go f i n d h e r 👀", "go find her 👀", {"spaced"}),  # two words spaced as one run
+    ("who has h e r v i d s?", "who has her vids?", {"spaced"}),
+    ("that's M a r y a n n from the set", "that's maryann from the set", {"spaced"}),  # a name stays whole
     ("f.o.l.d.e.r in bio", "folder in bio", {"dotted"}),
     ("join the t-e-l-e-g-r-a-m", "join the telegram", {"dotted"}),
     ("new v*i*d*s up", "new vids up", {"dotted"}),
@@ -146,6 +149,7 @@ def test_when_text_is_benign_then_words_survive_and_no_evasion_is_reported(sente
         ("the ѕ e t", "set", "ѕ e t"),
         ("dm me for the f.o.l.d.e.r now", "folder", "f.o.l.d.e.r"),
         ("v1ds here", "vids", "v1ds"),
+        ("go f i n d h e r now", "her", "h e r"),
         ("call five five five oh one four", "555014", "five five five oh one four"),
         ("🇸🇪🇹 for trade", "set", "🇸🇪🇹"),
         ("anyone got the vi\u200bds", "vids", "vi\u200bds"),

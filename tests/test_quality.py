@@ -8,7 +8,7 @@ import pandas as pd
 
 from comments.labels import LABELS
 from comments.pipeline import load_pipeline
-from comments.quality import by_language, cascade, compare
+from comments.quality import by_language, cascade, compare, languages
 from tests.conftest import ROOT
 
 
@@ -48,8 +48,16 @@ def test_when_rows_are_split_by_language_then_each_group_is_scored_on_its_own_ro
     vi, pr, sc = LABELS
     assert table.loc["en", "rows"] == 2 and table.loc["en", vi] == 1.0 and table.loc["en", pr] == 1.0
     assert table.loc["es/de/fr/pt", "rows"] == 2 and table.loc["es/de/fr/pt", vi] == 0.0
-    assert table.loc["es/de/fr/pt", pr] == 1.0 and table.loc["es/de/fr/pt", sc] == 0.0
-    assert table.loc["es/de/fr/pt", "macro_f1"] == round(1 / 3, 3)
+    assert table.loc["es/de/fr/pt", pr] == 1.0 and np.isnan(table.loc["es/de/fr/pt", sc])  # no positives, no flags
+    assert table.loc["es/de/fr/pt", "macro_f1"] == 0.5
+
+
+def test_when_a_file_has_no_language_column_then_every_row_counts_as_english():
+    df = pd.DataFrame({"text": ["a", "b"]} | {lab: [1, 0] for lab in LABELS})
+    langs = languages(df)
+    assert list(langs) == ["en", "en"]
+    table = by_language(langs, df[list(LABELS)].to_numpy().astype(bool), {"m": np.ones((2, 3), bool)})
+    assert list(table.language) == ["en"]  # no empty es/de/fr/pt row
 
 
 def test_when_quality_runs_on_the_shipped_model_then_every_system_is_measured_on_the_same_results():

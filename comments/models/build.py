@@ -175,7 +175,7 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
 
 def _by_language(df, y: np.ndarray, scores: np.ndarray) -> list[dict]:
     """F1 per label at calibrated 0.5, English rows against the rest (see `quality.by_language`)."""
-    from comments.quality import by_language
+    from comments.quality import by_language, languages
 
-    languages = df["language"].to_numpy() if "language" in df else np.full(len(df), "en")
-    return by_language(languages, y == 1, {"transformer": scores >= 0.5}).to_dict("records")
+    table = by_language(languages(df), y == 1, {"transformer": scores >= 0.5})
+    return table.astype(object).where(table.notna(), None).to_dict("records")  # NaN -> null in metrics.json

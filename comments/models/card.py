@@ -16,7 +16,7 @@ WEAKNESSES = """\
 - Spanish, German, French and Portuguese: every positive family has templates in each
   (`families/translations/*.yaml`, written as paraphrases) and a fifth of its rows are in one of them,
   with names, towns, streets, schools, times and prices of that language. The base model's
-  vocabulary is English, the rules are English, and the hand-written challenge set has only 41
+  vocabulary is English, the rules are English, and the hand-written challenge set has few
   non-English comments: these languages stay well behind English (table above). Their hard
   negatives are thinner than their positives (a negative family has one template per language at
   most), so a benign comment that is not in English is flagged more readily than an English one;
@@ -228,6 +228,6 @@ def _language_table(by_set: dict) -> str:
     ]
     for name, rows in by_set.items():
         for r in rows:
-            cells = " | ".join(f"{r[lab]:.3f}" for lab in LABELS)
-            lines.append(f"| {name} | {r['language']} | {r['rows']:,} | {cells} | {r['macro_f1']:.3f} |")
+            cells = " | ".join("n/a" if r[k] is None else f"{r[k]:.3f}" for k in (*LABELS, "macro_f1"))
+            lines.append(f"| {name} | {r['language']} | {r['rows']:,} | {cells} |")
     return "\n".join(lines)

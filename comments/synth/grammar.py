@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -130,7 +130,7 @@ def load_families(folder: Path | None = None) -> list[Family]:
     for path in sorted((folder / "translations").glob("*.yaml")):
         for fid, items in _translations(path, seen).items():
             templates = by_id[fid].templates | {path.stem: by_id[fid].templates.get(path.stem, ()) + items}
-            by_id[fid] = Family(fid, by_id[fid].labels, by_id[fid].kind, templates)
+            by_id[fid] = replace(by_id[fid], templates=templates)
     return sorted(by_id.values(), key=lambda f: f.id)
 
 
