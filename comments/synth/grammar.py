@@ -134,11 +134,24 @@ def load_families(folder: Path | None = None) -> list[Family]:
     return sorted(by_id.values(), key=lambda f: f.id)
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice (PyYAML would keep the last one silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        keys = [self.construct_object(k, deep=deep) for k, _ in node.value]
+        if dup := sorted({k for k in keys if keys.count(k) > 1}):
+            raise ConfigurationError(f"{dup[0]!r} is given twice; merge its lists")
+        return super().construct_mapping(node, deep=deep)
+
+
 def _translations(path: Path, ids: set[str]) -> dict[str, tuple[str, ...]]:
     """A translations file, checked: its name is a language, its keys family ids, its values templates."""
     if path.stem not in LANGUAGES[1:]:
         raise ConfigurationError(f"{path.name}: translation files are named after a language in {LANGUAGES[1:]}")
-    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        entries = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader) or {}
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"{path.name}: {exc}") from None
     if not isinstance(entries, dict):
         raise ConfigurationError(f"{path.name}: expected a mapping of family id -> list of templates")
     out = {}

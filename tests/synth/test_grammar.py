@@ -82,6 +82,7 @@ def test_when_a_translations_file_adds_templates_then_the_family_has_them_after_
         ("es.yaml", "neg_x: []\n", "non-empty list"),
         ("es.yaml", "neg_x: ['hola {apodo}']\n", "unknown slot"),
         ("es.yaml", "- neg_x\n", "mapping"),
+        ("es.yaml", "neg_x: [hola]\nneg_x: [adiós]\n", "es.yaml: 'neg_x' is given twice"),
     ],
 )
 def test_when_a_translations_file_is_wrong_then_loading_says_where(tmp_path, name, text, message):
