@@ -252,18 +252,16 @@ def _one(before: str, after: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _common_word(word: str) -> bool:
-    """Whether `word` is common in one of the supported languages (wordfreq's small lists)."""
-    from wordfreq import zipf_frequency
-
-    return any(zipf_frequency(word, lang, wordlist="small") >= _COMMON_ZIPF for lang in _LANGUAGES)
-
-
-@lru_cache(maxsize=4096)
 def _zipf(word: str) -> float:
+    """How common `word` is in the most fitting supported language (wordfreq's small lists)."""
     from wordfreq import zipf_frequency
 
     return max(zipf_frequency(word, lang, wordlist="small") for lang in _LANGUAGES)
+
+
+def _common_word(word: str) -> bool:
+    """Whether `word` is common in one of the supported languages."""
+    return _zipf(word) >= _COMMON_ZIPF
 
 
 @lru_cache(maxsize=4096)

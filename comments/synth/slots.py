@@ -179,9 +179,10 @@ RELATIVES = {
     "fr": ("mère", "père", "frère", "sœur", "tante", "oncle", "grand-mère", "cousin"),
     "pt": ("mãe", "pai", "irmão", "irmã", "tia", "tio", "avó", "primo"),
 }
-# Non-English rows get these in their own language (English rows use the tuples above), so a
+# Slot values per language (English: the tuples above), so a
 # Spanish comment reads "sale después de clase", not "sale after school".
 TIMES_BY_LANGUAGE = {
+    "en": TIMES,
     "es": (
         "a las 3:40",
         "a las 7:15",
@@ -249,48 +250,6 @@ PRICES = {
     "de": ("20 €", "50 Euro", "30 Euro", "15 €", "25 €", "100 €", "10 Euro", "5 € pro Datei"),
     "fr": ("20 €", "50 balles", "30 €", "15 €", "25 €", "100 €", "10 balles", "5 € le fichier"),
     "pt": ("R$ 50", "R$ 100", "30 reais", "R$ 20", "25 €", "R$ 200", "10 reais", "R$ 5 por arquivo"),
-}
-ORGS_BY_LANGUAGE = {
-    "es": (
-        "el NCMEC",
-        "la IWF",
-        "la policía",
-        "el equipo de seguridad de la plataforma",
-        "una línea de ayuda",
-        "la CyberTipline",
-        "la policía local",
-        "los moderadores",
-    ),
-    "de": (
-        "das NCMEC",
-        "die IWF",
-        "die Polizei",
-        "das Sicherheitsteam der Plattform",
-        "eine Hotline",
-        "die CyberTipline",
-        "die Polizei vor Ort",
-        "die Mods",
-    ),
-    "fr": (
-        "le NCMEC",
-        "l'IWF",
-        "la police",
-        "l'équipe sécurité de la plateforme",
-        "une ligne d'écoute",
-        "la CyberTipline",
-        "la gendarmerie",
-        "les modos",
-    ),
-    "pt": (
-        "o NCMEC",
-        "a IWF",
-        "a polícia",
-        "a equipe de segurança da plataforma",
-        "um canal de denúncia",
-        "a CyberTipline",
-        "a polícia local",
-        "os moderadores",
-    ),
 }
 # Business and school names as they are written in each language, without an article
 WORKPLACES = {
@@ -595,6 +554,49 @@ ORGS = (
     "the mods",
     "Childline",
 )
+ORGS_BY_LANGUAGE = {
+    "en": ORGS,
+    "es": (
+        "el NCMEC",
+        "la IWF",
+        "la policía",
+        "el equipo de seguridad de la plataforma",
+        "una línea de ayuda",
+        "la CyberTipline",
+        "la policía local",
+        "los moderadores",
+    ),
+    "de": (
+        "das NCMEC",
+        "die IWF",
+        "die Polizei",
+        "das Sicherheitsteam der Plattform",
+        "eine Hotline",
+        "die CyberTipline",
+        "die Polizei vor Ort",
+        "die Mods",
+    ),
+    "fr": (
+        "le NCMEC",
+        "l'IWF",
+        "la police",
+        "l'équipe sécurité de la plateforme",
+        "une ligne d'écoute",
+        "la CyberTipline",
+        "la gendarmerie",
+        "les modos",
+    ),
+    "pt": (
+        "o NCMEC",
+        "a IWF",
+        "a polícia",
+        "a equipe de segurança da plataforma",
+        "um canal de denúncia",
+        "a CyberTipline",
+        "a polícia local",
+        "os moderadores",
+    ),
+}
 PHONE_FORMATS = (
     "({area}) 555-01{nn}",
     "{area}-555-01{nn}",
@@ -663,7 +665,7 @@ class SlotFiller:
             nnn=f"{self.rng.randint(0, 999):03d}",
         )
 
-    def _workplace(self, language: str, last_name: str, town: str) -> str:
+    def _workplace(self, language: str, last_name: str, town: str, parts: tuple[str, ...]) -> str:
         r = self.rng
         if language == "en":
             return r.choice(
@@ -673,7 +675,7 @@ class SlotFiller:
                     f"the {town.split()[-1]} {r.choice(WORKPLACE_KINDS)}",
                 )
             )
-        place = r.choice((last_name, town.split()[-1], r.choice(STREET_PARTS_BY_LANGUAGE[language])))
+        place = r.choice((last_name, town.split()[-1], r.choice(parts)))
         return f"{r.choice(WORKPLACES[language])} {place}"
 
     def values(self, language: str = "en", locale: str | None = None) -> dict[str, str]:
@@ -712,17 +714,17 @@ class SlotFiller:
             "platform": r.choice(brands),
             "series": series[0],
             "series2": series[1],
-            "time": r.choice(TIMES if language == "en" else TIMES_BY_LANGUAGE[language]),
+            "time": r.choice(TIMES_BY_LANGUAGE[language]),
             "day": r.choice(DAYS[language]),
             "age": str(r.randint(14, 27)),
             "year": str(r.randint(2006, 2022)),
             "number": str(r.choice((3, 5, 10, 12, 20, 40, 50, 80, 100, 200, 300))),
             "price": r.choice(PRICES[language]),
-            "workplace": self._workplace(language, p["last_name"], town),
+            "workplace": self._workplace(language, p["last_name"], town, parts),
             "relative": r.choice(RELATIVES[language]),
             "movie": f"The {r.choice(MOVIE_WORDS)} {r.choice(MOVIE_WORDS)}",
             "item": r.choice(ITEMS),
-            "org": r.choice(ORGS if language == "en" else ORGS_BY_LANGUAGE[language]),
+            "org": r.choice(ORGS_BY_LANGUAGE[language]),
         }
 
 
