@@ -61,6 +61,8 @@ def features(
 # Both lists go from the simplest model to the most flexible: within CV_TOLERANCE of the best
 # cross-validated macro-F1, the first pair is kept (the gaps between pairs are mostly noise).
 FEATURE_SETS = ("own_scores", "scores", "own_label", "all")
+GROUPS = ("en", "other")  # English, and the rest (`comments.language.is_english`)
+MIN_CLASS_ROWS = 20
 C_VALUES = (0.1, 1.0)
 CV_TOLERANCE = 0.005
 
@@ -80,28 +82,36 @@ def columns(feature_set: str, label: int, width: int) -> list[int]:
 
 @dataclass
 class Combiner:
-    """Per-label logistic regression on `features`; `fit` returns self, learned state ends in `_`.
-    Columns a label does not use keep a zero coefficient."""
+    """Per-label logistic regression on `features`, fitted once per language group (`GROUPS`): the
+    transformer reads English far better than the rest, so elsewhere the fit leans on the baseline
+    and the rules. `fit` returns self, learned state ends in `_`. Columns a label does not use keep
+    a zero coefficient."""
 
     concepts: list[str]
     c: float = 1.0
     feature_set: str = "all"
 
-    def fit(self, x: np.ndarray, y: np.ndarray) -> Combiner:
-        """Fit one regularised logistic regression per label."""
+    def fit(self, x: np.ndarray, y: np.ndarray, other: np.ndarray | None = None) -> Combiner:
+        """Fit one regularised logistic regression per group and label; `other` marks the rows not in
+        English. A group with too few rows of a class for a label (a small corpus) uses every row."""
         from sklearn.linear_model import LogisticRegression
 
-        self.coef_ = np.zeros((len(LABELS), x.shape[1]))
-        self.intercept_ = np.zeros(len(LABELS))
-        for j in range(len(LABELS)):
-            cols = columns(self.feature_set, j, x.shape[1])
-            lr = LogisticRegression(C=self.c, max_iter=2000).fit(x[:, cols], y[:, j])
-            self.coef_[j, cols], self.intercept_[j] = lr.coef_[0], lr.intercept_[0]
+        other = np.zeros(len(x), bool) if other is None else np.asarray(other, bool)
+        self.coef_ = np.zeros((len(GROUPS), len(LABELS), x.shape[1]))
+        self.intercept_ = np.zeros((len(GROUPS), len(LABELS)))
+        for g, rows in enumerate((~other, other)):
+            for j in range(len(LABELS)):
+                enough = min(np.sum(y[rows, j] == 1), np.sum(y[rows, j] == 0)) >= MIN_CLASS_ROWS
+                use = rows if enough else np.ones(len(x), bool)
+                cols = columns(self.feature_set, j, x.shape[1])
+                lr = LogisticRegression(C=self.c, max_iter=2000).fit(x[use][:, cols], y[use, j])
+                self.coef_[g, j, cols], self.intercept_[g, j] = lr.coef_[0], lr.intercept_[0]
         return self
 
-    def predict_proba(self, x: np.ndarray) -> np.ndarray:
-        """Fused probability per label, shape (n, 3)."""
-        z = x @ self.coef_.T + self.intercept_
+    def predict_proba(self, x: np.ndarray, other: np.ndarray | None = None) -> np.ndarray:
+        """Fused probability per label, shape (n, 3); `other` marks the rows not in English."""
+        g = np.zeros(len(x), int) if other is None else np.asarray(other, int)
+        z = np.einsum("nf,nlf->nl", x, self.coef_[g]) + self.intercept_[g]
         return 1.0 / (1.0 + np.exp(-z))
 
     def to_json(self) -> dict:
@@ -112,8 +122,8 @@ class Combiner:
             "labels": list(LABELS),
             "c": self.c,
             "feature_set": self.feature_set,
-            "coef": self.coef_.tolist(),
-            "intercept": self.intercept_.tolist(),
+            "coef": dict(zip(GROUPS, self.coef_.tolist(), strict=True)),
+            "intercept": dict(zip(GROUPS, self.intercept_.tolist(), strict=True)),
         }
 
     @classmethod
@@ -122,8 +132,11 @@ class Combiner:
         if state["labels"] != list(LABELS) or not set(state["concepts"]) <= known_concepts:
             raise ModelLoadError("fusion.json was fitted on other labels or rules; refit with `comments fuse`")
         obj = cls(concepts=list(state["concepts"]), c=state["c"], feature_set=state.get("feature_set", "all"))
-        obj.coef_ = np.array(state["coef"])
-        obj.intercept_ = np.array(state["intercept"])
+        coef, intercept = state["coef"], state["intercept"]
+        if isinstance(coef, list):  # fusion.json from before the language groups: one fit for all
+            coef, intercept = dict.fromkeys(GROUPS, coef), dict.fromkeys(GROUPS, intercept)
+        obj.coef_ = np.array([coef[g] for g in GROUPS])
+        obj.intercept_ = np.array([intercept[g] for g in GROUPS])
         return obj
 
     def save(self, path: Path, extra: dict | None = None) -> None:
@@ -189,6 +202,7 @@ def fit_fusion(model_dir: Path, corpus: Path) -> dict:
     import pandas as pd
     from sklearn.model_selection import GroupKFold
 
+    from comments.language import is_english
     from comments.models.bundle import load_bundle, write_manifest
     from comments.models.calibrate import choose_thresholds
     from comments.quality import prf
@@ -206,12 +220,13 @@ def fit_fusion(model_dir: Path, corpus: Path) -> dict:
     concepts = engine.concepts()
     x = features(transformer, baseline, [r.scores for r in rules], [r.evidence for r in rules], concepts)
     y = dev[list(LABELS)].to_numpy()
+    other = np.array([not is_english(t) for t in normalised])
     folds = list(GroupKFold(n_splits=5).split(x, y, groups=dev.family))
     candidates = []
     for feature_set, c in itertools.product(FEATURE_SETS, C_VALUES):
         oof = np.zeros_like(transformer)
         for tr, te in folds:
-            oof[te] = Combiner(concepts, c, feature_set).fit(x[tr], y[tr]).predict_proba(x[te])
+            oof[te] = Combiner(concepts, c, feature_set).fit(x[tr], y[tr], other[tr]).predict_proba(x[te], other[te])
         f1 = float(np.mean([prf(oof[:, j] >= 0.5, y[:, j] == 1)[2] for j in range(len(LABELS))]))
         candidates.append((f1, feature_set, c, oof))
     best = max(f1 for f1, *_ in candidates)
@@ -224,14 +239,16 @@ def fit_fusion(model_dir: Path, corpus: Path) -> dict:
         review, extra = review_level(oof[:, j], y[:, j], thresholds[label]["review"])
         thresholds[label]["review"] = min(review, thresholds[label]["remove"])
         notes[label]["review"] |= extra
-    combiner = Combiner(concepts, c, feature_set).fit(x, y)
-    fused = combiner.predict_proba(x)
+    combiner = Combiner(concepts, c, feature_set).fit(x, y, other)
+    fused = combiner.predict_proba(x, other)
     flagged = np.column_stack([fused[:, j] >= thresholds[lab]["review"] for j, lab in enumerate(LABELS)])
     rules_max = np.array([max(r.scores.values()) for r in rules])  # as `Pipeline._gate` reads it
     level = gate_level(baseline.max(axis=1), rules_max >= REVIEW_LEVEL, (flagged & (y == 1)).any(axis=1))
     gate = {"baseline": level, "rules": REVIEW_LEVEL, "max_recall_loss": GATE_MAX_RECALL_LOSS}
     cv_macro_f1 = {f"{fs} C={cv}": round(f1, 4) for f1, fs, cv, _ in candidates}
+    groups = {"en": int((~other).sum()), "other": int(other.sum())}
     fitted = {"thresholds": thresholds, "threshold_notes": notes, "gate": gate, "cv_macro_f1": cv_macro_f1}
+    fitted["dev_rows_by_group"] = groups
     combiner.save(model_dir / "fusion.json", fitted)
     old = json.loads((model_dir / "manifest.json").read_text(encoding="utf-8"))
     extra = {k: v for k, v in old.items() if k not in ("version", "labels", "created", "files")}

@@ -19,6 +19,7 @@ from comments.decide import decide, mask
 from comments.errors import BadInputError, ModelLoadError
 from comments.fusion import Combiner, features
 from comments.labels import LABELS
+from comments.language import is_english
 from comments.normalize import warm_lexicon
 from comments.signals.registry import RuleEngine, RuleResult
 
@@ -114,16 +115,19 @@ class Pipeline:
         baseline = self.bundle.baseline.predict_proba(normalised)
         run = np.ones(len(texts), bool) if run_all else self._gate(baseline, rules)
         pending = self.bundle.transformer.submit([normalised[i] for i in np.flatnonzero(run)])
-        return rules, baseline, run, pending
+        other = np.array([not is_english(t) for t in normalised], bool)
+        return rules, baseline, run, pending, other
 
-    def _finish(self, rules: list[RuleResult], baseline: np.ndarray, run: np.ndarray, pending) -> list[Result]:
+    def _finish(
+        self, rules: list[RuleResult], baseline: np.ndarray, run: np.ndarray, pending, other: np.ndarray
+    ) -> list[Result]:
         transformer = baseline.copy()  # stands in where the gate skips the transformer
         if run.any():
             transformer[run] = self.bundle.calibrator.transform(pending())
         x = features(
             transformer, baseline, [r.scores for r in rules], [r.evidence for r in rules], self.combiner.concepts
         )
-        fused = self.combiner.predict_proba(x)
+        fused = self.combiner.predict_proba(x, other)
         return [self._result(r, fused[i], transformer[i], baseline[i], bool(run[i])) for i, r in enumerate(rules)]
 
     def score(self, text: str) -> Result:
@@ -179,6 +183,7 @@ def load_pipeline(model_dir: Path | str | None = None) -> Pipeline:
     # 1 ms: 2,620 -> 3,110 comments/s on the benchmark mix (2 cores). Process-wide, and only lowered.
     sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
     warm_lexicon()  # the normaliser's word lists, loaded here rather than inside some request
+    is_english("")  # and the language vote's
     return Pipeline(bundle, engine, combiner, fusion)
 
 

@@ -78,9 +78,42 @@ def test_when_a_label_uses_its_own_scores_only_then_other_columns_keep_zero_weig
     for j in range(3):
         used = columns("own_scores", j, x.shape[1])
         assert used == [j, 3 + j, 6 + j]
-        assert np.all(fitted.coef_[j, [i for i in range(x.shape[1]) if i not in used]] == 0)
-        assert fitted.coef_[j, j] > 0 and fitted.coef_[j, 3 + j] > 0
+        assert np.all(fitted.coef_[:, j, [i for i in range(x.shape[1]) if i not in used]] == 0)
+        assert np.all(fitted.coef_[:, j, j] > 0) and np.all(fitted.coef_[:, j, 3 + j] > 0)
     back = Combiner.from_json(fitted.to_json(), {"a", "b", "c", "d"})
     assert back.feature_set == "own_scores" and np.array_equal(back.predict_proba(x), fitted.predict_proba(x))
     older = {k: v for k, v in fitted.to_json().items() if k != "feature_set"}  # fusion.json before feature sets
-    assert Combiner.from_json(older, {"a", "b", "c", "d"}).feature_set == "all"
+    older |= {"coef": fitted.coef_[0].tolist(), "intercept": fitted.intercept_[0].tolist()}  # and before groups
+    loaded = Combiner.from_json(older, {"a", "b", "c", "d"})
+    assert loaded.feature_set == "all" and np.array_equal(loaded.predict_proba(x), fitted.predict_proba(x))
+
+
+def test_when_languages_follow_different_scores_then_each_group_gets_its_own_fit():
+    from comments.fusion import Combiner
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(1200, 9))
+    other = np.arange(1200) >= 800
+    # English rows follow the transformer columns, the other rows the baseline columns
+    y = np.where(other[:, None], x[:, 3:6] > 0, x[:, :3] > 0).astype(int)
+    fitted = Combiner([], c=1.0, feature_set="own_scores").fit(x, y, other)
+    for j in range(3):
+        assert fitted.coef_[0, j, j] > 3 * abs(fitted.coef_[0, j, 3 + j])
+        assert fitted.coef_[1, j, 3 + j] > 3 * abs(fitted.coef_[1, j, j])
+    hits = (fitted.predict_proba(x, other) >= 0.5) == y
+    assert hits.mean() > 0.95
+    assert ((Combiner([], c=1.0, feature_set="own_scores").fit(x, y).predict_proba(x) >= 0.5) == y).mean() < 0.9
+    back = Combiner.from_json(fitted.to_json(), set())
+    assert np.array_equal(back.predict_proba(x, other), fitted.predict_proba(x, other))
+
+
+def test_when_a_group_has_too_few_positives_then_it_falls_back_to_every_row():
+    from comments.fusion import Combiner
+
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(500, 9))
+    y = (x[:, :3] > 0).astype(int)
+    other = np.zeros(500, bool)
+    other[:10] = True  # ten rows cannot hold twenty of each class
+    fitted = Combiner([], c=1.0, feature_set="own_scores").fit(x, y, other)
+    assert np.allclose(fitted.coef_[1], Combiner([], c=1.0, feature_set="own_scores").fit(x, y).coef_[0])

@@ -35,8 +35,8 @@ def variant(models, name: str, invert: bool):
     out = shutil.copytree(models / "default", models / name)
     if invert:
         fusion = json.loads((out / "fusion.json").read_text())
-        fusion["coef"] = (-np.array(fusion["coef"])).tolist()
-        fusion["intercept"] = (-np.array(fusion["intercept"])).tolist()
+        for key in ("coef", "intercept"):
+            fusion[key] = {group: (-np.array(v)).tolist() for group, v in fusion[key].items()}
         (out / "fusion.json").write_text(json.dumps(fusion))
     manifest = json.loads((out / "manifest.json").read_text())
     write_manifest(out, name, {k: v for k, v in manifest.items() if k not in ("version", "labels", "created", "files")})

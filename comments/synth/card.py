@@ -17,9 +17,12 @@ KNOWN_GAPS = """\
   only make sense under a post) is only hinted at by a few families.
 - Non-English rows are paraphrases of English families (es, de, fr, pt), so
   they share the English families' ideas; no other languages, no code-mixing
-  beyond a few families. Every positive family has at least three templates
-  per language (`families/translations/`), a negative family at most one, so
-  non-English hard negatives are less varied than non-English positives.
+  beyond a few families. Every family, positive or negative, has at least
+  three templates per language (`families/translations/`), written by helpers
+  as paraphrases and checked by expanding them; no native speaker reviewed them.
+- A name's gender and `{relative}` are drawn at random, so the translations
+  write around words that must agree with them, and a few rows still mismatch
+  ("el niño" next to a female name).
 - Evasions are applied to one or two words per comment, one kind at a time;
   real comments may stack several kinds or obfuscate whole sentences.
 - Names come from Faker's locales and towns/schools are invented, so

@@ -87,7 +87,8 @@ def _row(family: Family, rng: random.Random, filler: SlotFiller) -> dict:
     others = [lang for lang in family.templates if lang != "en"]
     language = rng.choice(others) if others and rng.random() < TRANSLATION_RATE else "en"
     locale = rng.choice(LOCALES[language]) if language != "en" else None
-    text = expand(rng.choice(family.templates[language]), filler.values(language, locale), rng)
+    values = filler.values(language, locale, benign=not family.labels)
+    text = expand(rng.choice(family.templates[language]), values, rng, language)
     if language == "en" and rng.random() < CONTEXT_RATE:
         extra = rng.choice(CONTEXT)
         text = f"{extra} {text}" if rng.random() < 0.5 else f"{text} {extra}"

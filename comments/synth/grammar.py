@@ -34,6 +34,29 @@ NEGATIVE_KINDS = (
 LANGUAGES = ("en", "es", "de", "fr", "pt")
 _CHOICE = re.compile(r"\[([^\[\]]*)\]")
 _SLOT = re.compile(r"\{([a-z0-9_]+)\}")
+_VALUE = "\x00"  # marks where a slot value starts while contracting
+# Preposition + the article a slot value starts with ("la policía", "Le Val", "o Conselho Tutelar")
+_CONTRACTIONS = {
+    "es": {("a", "el"): "al", ("de", "el"): "del"},
+    "fr": {("à", "le"): "au", ("à", "les"): "aux", ("de", "le"): "du", ("de", "les"): "des"},
+    "pt": {
+        (prep, art): short
+        for prep, forms in (
+            ("a", "ao aos à às"),
+            ("de", "do dos da das"),
+            ("em", "no nos na nas"),
+            ("por", "pelo pelos pela pelas"),
+        )
+        for art, short in zip(("o", "os", "a", "as"), forms.split(), strict=True)
+    },
+}
+_ELIDABLE = re.compile(rf"\b(l[ae]|de|que|je|ne|se|me|te) {_VALUE}(?=[aeiouyàâéèêëîïôûœ])", re.IGNORECASE)
+_CONTRACTABLE = {
+    lang: re.compile(
+        rf"\b({'|'.join({p for p, _ in table})}) {_VALUE}({'|'.join({a for _, a in table})}) ", re.IGNORECASE
+    )
+    for lang, table in _CONTRACTIONS.items()
+}
 
 
 @dataclass(frozen=True)
@@ -54,12 +77,26 @@ class Family:
         return f"negative:{self.kind}"
 
 
-def expand(template: str, values: dict[str, str], rng: random.Random) -> str:
-    """Expand one template: choose alternatives, then fill slots, then tidy spaces."""
+def expand(template: str, values: dict[str, str], rng: random.Random, language: str = "en") -> str:
+    """Expand one template: choose alternatives, fill slots (contracting a preposition with the article a
+    value starts with: a el -> al, à le -> au, em o -> no; eliding French la/de before a vowel:
+    l'avenue, d'Agnès), then tidy spaces."""
     text = _CHOICE.sub(lambda m: rng.choice(m.group(1).split("|")), template)
-    text = _SLOT.sub(lambda m: values[m.group(1)], text)
-    text = re.sub(r"\s+", " ", text).strip()
+    text = _SLOT.sub(lambda m: _VALUE + values[m.group(1)], text)
+    if language in _CONTRACTIONS:
+        text = _CONTRACTABLE[language].sub(_contract(_CONTRACTIONS[language]), text)
+    if language == "fr":
+        text = _ELIDABLE.sub(lambda m: m.group(1)[:-1] + "'", text)  # la avenue -> l'avenue, de Agnès -> d'Agnès
+    text = re.sub(r"\s+", " ", text.replace(_VALUE, "")).strip()
     return re.sub(r" ([,.!?;:])", r"\1", text)
+
+
+def _contract(table: dict[tuple[str, str], str]):
+    def replace(m: re.Match) -> str:
+        short = table[m.group(1).lower(), m.group(2).lower()]
+        return (short.capitalize() if m.group(1)[0].isupper() else short) + " "
+
+    return replace
 
 
 def template_errors(template: str) -> list[str]:

@@ -245,11 +245,19 @@ TIMES_BY_LANGUAGE = {
     ),
 }
 PRICES = {
-    "en": ("$20", "$50", "30 bucks", "$15", "€25", "$100", "10 dollars", "$5 a file"),
-    "es": ("20 €", "50 dólares", "30 pavos", "15 €", "25 €", "100 dólares", "10 pavos", "5 € por archivo"),
-    "de": ("20 €", "50 Euro", "30 Euro", "15 €", "25 €", "100 €", "10 Euro", "5 € pro Datei"),
-    "fr": ("20 €", "50 balles", "30 €", "15 €", "25 €", "100 €", "10 balles", "5 € le fichier"),
-    "pt": ("R$ 50", "R$ 100", "30 reais", "R$ 20", "25 €", "R$ 200", "10 reais", "R$ 5 por arquivo"),
+    "en": ("$20", "$50", "30 bucks", "$15", "€25", "$100", "10 dollars"),
+    "es": ("20 €", "50 dólares", "30 pavos", "15 €", "25 €", "100 dólares", "10 pavos"),
+    "de": ("20 €", "50 Euro", "30 Euro", "15 €", "25 €", "100 €", "10 Euro"),
+    "fr": ("20 €", "50 balles", "30 €", "15 €", "25 €", "100 €", "10 balles"),
+    "pt": ("R$ 50", "R$ 100", "30 reais", "R$ 20", "25 €", "R$ 200", "10 reais"),
+}
+# A price per file is how material is sold: positives draw it too, a benign sale never does
+PER_FILE_PRICES = {
+    "en": "$5 a file",
+    "es": "5 € por archivo",
+    "de": "5 € pro Datei",
+    "fr": "5 € le fichier",
+    "pt": "R$ 5 por arquivo",
 }
 # Business and school names as they are written in each language, without an article
 WORKPLACES = {
@@ -314,11 +322,12 @@ WORKPLACES = {
         "Salão",
     ),
 }
+# One grammatical gender per language, so templates can write the article: el/der/le/o + school
 SCHOOLS = {
-    "es": ("Instituto {}", "Colegio {}", "Escuela {}", "IES {}"),
-    "de": ("{}-Gymnasium", "{}-Realschule", "Grundschule {}", "Gesamtschule {}"),
-    "fr": ("Collège {}", "Lycée {}", "École {}", "Lycée privé {}"),
-    "pt": ("Escola Estadual {}", "Colégio {}", "Escola Municipal {}", "Colégio Estadual {}"),
+    "es": ("Instituto {}", "Colegio {}", "IES {}", "Liceo {}"),
+    "de": ("{}-Realschule", "Grundschule {}", "Gesamtschule {}", "{}-Schule"),
+    "fr": ("Collège {}", "Lycée {}", "Lycée privé {}", "Lycée professionnel {}"),
+    "pt": ("Colégio {}", "Colégio Estadual {}", "Colégio Municipal {}", "Instituto {}"),
 }
 # Street-name parts with their article, and street formats, per language
 STREET_PARTS_BY_LANGUAGE = {
@@ -360,9 +369,9 @@ STREET_PARTS_BY_LANGUAGE = {
         "das Orquídeas",
     ),
 }
-STREET_NAMES = {  # the house number goes after the name, or before it in French
-    "es": ("calle {}", "avenida {}", "paseo {}"),
-    "de": ("{}straße", "{}weg", "{}allee", "Am {}hang"),
+STREET_NAMES = {  # all feminine (la/die/la/a); the house number goes after the name, or before it in French
+    "es": ("Calle {}", "Avenida {}", "Travesía {}"),
+    "de": ("{}straße", "{}allee", "{}gasse"),
     "fr": ("rue {}", "allée {}", "avenue {}", "impasse {}"),
     "pt": ("Rua {}", "Avenida {}", "Travessa {}"),
 }
@@ -390,7 +399,7 @@ TOWNS = {
         ("bach", "dorf", "hausen", "feld", "heim", "berg", "au", "brück"),
     ),
     "fr": (
-        ("", "", "Saint-", "Sainte-", "Le ", "La "),
+        ("", "", "Saint-", "Sainte-"),
         ("Orme", "Val", "Beau", "Mont", "Roche", "Fontaine", "Chêne", "Aube", "Brèche", "Lorme"),
         ("", "ville", "court", "-les-Bains", "-en-Vallée", "-le-Vieux", "mont"),
     ),
@@ -439,7 +448,7 @@ SERIES_BY_LANGUAGE = {
         "Blauvogel",
         "Seeufer",
         "Puzzle",
-        "Roter Drachen",
+        "Rotdrache",
         "Sonntagsschule",
         "Ahorn",
         "Gänseblümchen",
@@ -450,7 +459,7 @@ SERIES_BY_LANGUAGE = {
         "Eule",
         "Karussell",
         "Laterne",
-        "Blaue Tür",
+        "Blautür",
         "Sonnenblume",
         "Papierkranich",
         "Star",
@@ -607,6 +616,11 @@ PHONE_FORMATS = (
 )
 
 
+def _stem(town: str) -> str:
+    """The word a town's school or shop is named after: its longest ("Santa Serrana Alegre" -> Serrana)."""
+    return max(town.split(), key=len)
+
+
 def _ascii(text: str) -> str:
     """Strip accents and non-letters for handles and e-mail local parts."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -672,27 +686,27 @@ class SlotFiller:
                 (
                     f"the {r.choice(STREET_PARTS)} {r.choice(WORKPLACE_KINDS)}",
                     f"{last_name}'s {r.choice(WORKPLACE_KINDS)}",
-                    f"the {town.split()[-1]} {r.choice(WORKPLACE_KINDS)}",
+                    f"the {_stem(town)} {r.choice(WORKPLACE_KINDS)}",
                 )
             )
-        place = r.choice((last_name, town.split()[-1], r.choice(parts)))
+        place = r.choice((last_name, _stem(town), r.choice(parts)))
         return f"{r.choice(WORKPLACES[language])} {place}"
 
-    def values(self, language: str = "en", locale: str | None = None) -> dict[str, str]:
+    def values(self, language: str = "en", locale: str | None = None, benign: bool = False) -> dict[str, str]:
         """All slot values for one comment; days, relatives, times, prices, places and organisations in the
-        comment's language."""
+        comment's language. A `benign` comment (a hard negative) is never priced per file."""
         r = self.rng
         p = self.person(locale)
-        street_name = f"{r.choice(STREET_PARTS)}{r.choice(STREET_MIDDLE)} {r.choice(STREET_TYPES)}"
         town = self.town(language)
         parts = STREET_PARTS if language == "en" else STREET_PARTS_BY_LANGUAGE[language]
-        school_base = r.choice((town.split()[-1], p["last_name"], r.choice(parts)))
+        school_base = r.choice((_stem(town), p["last_name"], r.choice(parts)))
         token = "".join(r.choice("abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(6))
         path = r.choice(("f", "s", "d", "x", "v", "g"))
         other = self.person(locale)
         series = r.sample(SERIES if language == "en" or r.random() < 1 / 3 else SERIES_BY_LANGUAGE[language], 2)
         brands = [x for x in PLATFORMS if not x.startswith("the ")] if language != "en" else PLATFORMS
         if language == "en":
+            street_name = f"{r.choice(STREET_PARTS)}{r.choice(STREET_MIDDLE)} {r.choice(STREET_TYPES)}"
             school, street = f"{school_base} {r.choice(SCHOOL_TYPES)}", f"{r.randint(2, 9800)} {street_name}"
         else:
             street_name = r.choice(STREET_NAMES[language]).format(r.choice(parts))
@@ -719,7 +733,7 @@ class SlotFiller:
             "age": str(r.randint(14, 27)),
             "year": str(r.randint(2006, 2022)),
             "number": str(r.choice((3, 5, 10, 12, 20, 40, 50, 80, 100, 200, 300))),
-            "price": r.choice(PRICES[language]),
+            "price": r.choice(PRICES[language] + (() if benign else (PER_FILE_PRICES[language],))),
             "workplace": self._workplace(language, p["last_name"], town, parts),
             "relative": r.choice(RELATIVES[language]),
             "movie": f"The {r.choice(MOVIE_WORDS)} {r.choice(MOVIE_WORDS)}",

@@ -117,3 +117,20 @@ def test_committed_data_card_matches_the_default_corpus(default_corpus):
     committed = (ROOT / "data/DATA_CARD.md").read_text(encoding="utf-8")
     expected = render_card(default_corpus, DEFAULT_ROWS, DEFAULT_SEED)
     assert committed == expected, "run `make data` and commit data/DATA_CARD.md"
+
+
+# A template's article or preposition that does not agree with the localised place after it
+# (a street with its house number is an address and takes none)
+ARTICLE_CLASHES = re.compile(
+    r"\b(?:(?:en|a|de|por) (?:Instituto|Colegio|IES|Liceo)"
+    r"|(?:en|de|por) (?:Calle|Avenida|Travesía) (?:de los|de las|del|de la) \w+\b(?! \d)"
+    r"|(?:na|da) (?:Colégio|Instituto)|(?:no|do) (?:Rua|Avenida|Travessa)"
+    r"|(?:à|de) (?:Collège|Lycée)|(?:le|du|au) (?:rue|allée|avenue|impasse)"
+    r"|(?:im|dem|den) \w+-?(?:Realschule|Schule)|im (?:Grundschule|Gesamtschule))\b"
+)
+
+
+def test_non_english_rows_put_agreeing_articles_before_localised_places(default_corpus):
+    rows = default_corpus[(default_corpus.language != "en") & (default_corpus.evasion == "none")].text
+    clashes = [t for t in rows if ARTICLE_CLASHES.search(t)]
+    assert not clashes, clashes[:10]

@@ -93,14 +93,46 @@ def test_when_a_translations_file_is_wrong_then_loading_says_where(tmp_path, nam
 
 @pytest.mark.parametrize("language", ["es", "de", "fr", "pt"])
 def test_when_a_comment_is_not_english_then_its_times_places_prices_and_orgs_are_not_english(language):
-    from comments.synth.slots import ORGS, PRICES, TIMES, SlotFiller
+    from comments.synth.slots import ORGS, PER_FILE_PRICES, PRICES, TIMES, SlotFiller
 
     filler = SlotFiller(random.Random(5))
     values = [filler.values(language) for _ in range(200)]
     assert not {v["time"] for v in values} & set(TIMES)
     assert not {v["org"] for v in values} & set(ORGS)
-    assert {v["price"] for v in values} <= set(PRICES[language])
+    assert {v["price"] for v in values} <= {*PRICES[language], PER_FILE_PRICES[language]}
     assert not any(v["workplace"].startswith("the ") or "'s " in v["workplace"] for v in values)
     assert all(v["street_name"] and v["street_name"] in v["street"] for v in values)
     english = [filler.values("en") for _ in range(50)]
     assert {v["time"] for v in english} <= set(TIMES) and {v["org"] for v in english} <= set(ORGS)
+
+
+@pytest.mark.parametrize(
+    ("language", "template", "value", "expected"),
+    [
+        ("es", "lo reporté a {org}, De {org}", "el NCMEC", "lo reporté al NCMEC, Del NCMEC"),
+        ("fr", "j'habite à {town}, près de {town}", "Le Val", "j'habite au Val, près du Val"),
+        ("fr", "signalez à {org}", "les modérateurs", "signalez aux modérateurs"),
+        ("pt", "denunciei em {org} e por {org}", "a polícia", "denunciei na polícia e pela polícia"),
+        ("pt", "fala a {org}", "o Conselho", "fala ao Conselho"),
+        ("es", "a {org}", "la policía", "a la policía"),
+        ("en", "tell a {org}", "el NCMEC", "tell a el NCMEC"),
+    ],
+)
+def test_when_a_value_starts_with_an_article_then_the_preposition_before_it_contracts(
+    language, template, value, expected
+):
+    values = {"org": value, "town": value}
+    assert expand(template, values, random.Random(0), language) == expected
+
+
+def test_when_an_article_is_written_in_the_template_then_it_is_not_contracted():
+    assert expand("de le chemin a el {town}", {"town": "X"}, random.Random(0), "fr") == "de le chemin a el X"
+
+
+def test_when_a_comment_is_benign_then_it_is_never_priced_per_file():
+    from comments.synth.slots import PER_FILE_PRICES, SlotFiller
+
+    filler = SlotFiller(random.Random(2))
+    for language, per_file in PER_FILE_PRICES.items():
+        assert per_file not in {filler.values(language, benign=True)["price"] for _ in range(200)}
+        assert per_file in {filler.values(language)["price"] for _ in range(200)}

@@ -1,0 +1,33 @@
+"""Is a comment in English? A vote of each language's most frequent words (wordfreq, which the
+normaliser loads anyway), with no model to load.
+
+The fused combiner is fitted once for English and once for the rest (Spanish, German, French,
+Portuguese): the transformer is English MiniLM and reads those languages far less well, so
+outside English the combiner leans on the baseline and the rules.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+TOP_WORDS = 150  # per language: mostly function words ("the", "que", "und", "les", "não")
+_WORD = re.compile(r"[^\W\d_]{2,}(?:'[^\W\d_]+)?")  # one-letter words (a, y, e, o) are in every list
+_LINK = re.compile(r"\S*(?:https?://|www\.|\.com)\S*|[@#]\w+")  # links, handles and hashtags have no language
+
+
+@cache
+def _common_words() -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
+    from wordfreq import top_n_list
+
+    english, *others = (frozenset(top_n_list(lang, TOP_WORDS, "small")) for lang in ("en", "es", "de", "fr", "pt"))
+    return english, tuple(others)
+
+
+def is_english(text: str) -> bool:
+    """True unless at least two words are among one other language's most frequent and they
+    outnumber the English ones (a tie, a bare link or a one-word comment counts as English)."""
+    english, others = _common_words()
+    words = _WORD.findall(_LINK.sub(" ", text.lower()))
+    other = max(sum(w in common for w in words) for common in others)
+    return other < 2 or other <= sum(w in english for w in words)
