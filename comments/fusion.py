@@ -135,6 +135,8 @@ class Combiner:
         coef, intercept = state["coef"], state["intercept"]
         if isinstance(coef, list):  # fusion.json from before the language groups: one fit for all
             coef, intercept = dict.fromkeys(GROUPS, coef), dict.fromkeys(GROUPS, intercept)
+        if set(coef) != set(GROUPS) or set(intercept) != set(GROUPS):
+            raise ModelLoadError(f"fusion.json must hold a fit for each of {GROUPS}; refit with `comments fuse`")
         obj.coef_ = np.array([coef[g] for g in GROUPS])
         obj.intercept_ = np.array([intercept[g] for g in GROUPS])
         return obj
@@ -220,7 +222,7 @@ def fit_fusion(model_dir: Path, corpus: Path) -> dict:
     concepts = engine.concepts()
     x = features(transformer, baseline, [r.scores for r in rules], [r.evidence for r in rules], concepts)
     y = dev[list(LABELS)].to_numpy()
-    other = np.array([not is_english(t) for t in normalised])
+    other = np.array([not is_english(t) for t in normalised], dtype=bool)
     folds = list(GroupKFold(n_splits=5).split(x, y, groups=dev.family))
     candidates = []
     for feature_set, c in itertools.product(FEATURE_SETS, C_VALUES):

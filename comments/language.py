@@ -13,7 +13,6 @@ from functools import cache
 
 TOP_WORDS = 150  # per language: mostly function words ("the", "que", "und", "les", "não")
 _WORD = re.compile(r"[^\W\d_]{2,}(?:'[^\W\d_]+)?")  # one-letter words (a, y, e, o) are in every list
-_LINK = re.compile(r"\S*(?:https?://|www\.|\.com)\S*|[@#]\w+")  # links, handles and hashtags have no language
 
 
 @cache
@@ -28,6 +27,8 @@ def is_english(text: str) -> bool:
     """True unless at least two words are among one other language's most frequent and they
     outnumber the English ones (a tie, a bare link or a one-word comment counts as English)."""
     english, others = _common_words()
-    words = _WORD.findall(_LINK.sub(" ", text.lower()))
+    # links, handles and hashtags have no language
+    kept = [t for t in text.lower().split() if not (t[0] in "@#" or "://" in t or "www." in t or ".com" in t)]
+    words = _WORD.findall(" ".join(kept))
     other = max(sum(w in common for w in words) for common in others)
     return other < 2 or other <= sum(w in english for w in words)

@@ -28,3 +28,8 @@ def test_when_a_comment_is_spanish_german_french_or_portuguese_then_it_is_not_en
 )
 def test_when_a_comment_is_english_slang_or_has_no_words_then_it_is_english(text):
     assert is_english(text)
+
+
+def test_when_a_comment_is_one_long_link_then_it_is_english():
+    assert is_english("https://example.com/" + "x" * 10_000)
+    assert not is_english("x" * 10_000 + " alguien tiene la carpeta de ella")

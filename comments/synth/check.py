@@ -29,7 +29,8 @@ def main(paths: list[str]) -> int:
             print(f"## {f.id} {sorted(f.labels) or f.kind}")
             for lang, templates in f.templates.items():
                 for t in templates:
-                    print(f"  [{lang}] {expand(t, filler.values(), rng)}")
+                    values = filler.values(lang, benign=not f.labels)
+                    print(f"  [{lang}] {expand(t, values, rng, lang)}")
         print(f"OK {p}: {len(families)} families")
     return status
 

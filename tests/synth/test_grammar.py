@@ -125,8 +125,26 @@ def test_when_a_value_starts_with_an_article_then_the_preposition_before_it_cont
     assert expand(template, values, random.Random(0), language) == expected
 
 
-def test_when_an_article_is_written_in_the_template_then_it_is_not_contracted():
-    assert expand("de le chemin a el {town}", {"town": "X"}, random.Random(0), "fr") == "de le chemin a el X"
+@pytest.mark.parametrize(
+    ("language", "template"),
+    [("fr", "de le chemin à le {town}"), ("es", "a el parque de el {town}"), ("pt", "em o parque de o {town}")],
+)
+def test_when_an_article_is_written_in_the_template_then_it_is_not_contracted(language, template):
+    assert expand(template, {"town": "X"}, random.Random(0), language) == template.replace("{town}", "X")
+
+
+@pytest.mark.parametrize(
+    ("template", "value", "expected"),
+    [
+        ("dans la {street_name}", "avenue des Lilas", "dans l'avenue des Lilas"),
+        ("le dossier de {first_name}", "Agnès", "le dossier d'Agnès"),
+        ("dans la {street_name}", "rue des Lilas", "dans la rue des Lilas"),
+    ],
+)
+def test_when_a_french_value_starts_with_a_vowel_then_the_word_before_it_elides(template, value, expected):
+    values = {"street_name": value, "first_name": value}
+    assert expand(template, values, random.Random(0), "fr") == expected
+    assert expand(template, values, random.Random(0), "es") == template.format(**values)
 
 
 def test_when_a_comment_is_benign_then_it_is_never_priced_per_file():
