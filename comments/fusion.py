@@ -204,7 +204,7 @@ def fit_fusion(model_dir: Path, corpus: Path) -> dict:
     import pandas as pd
     from sklearn.model_selection import GroupKFold
 
-    from comments.language import is_english
+    from comments.language import non_english
     from comments.models.bundle import load_bundle, write_manifest
     from comments.models.calibrate import choose_thresholds
     from comments.quality import prf
@@ -222,7 +222,7 @@ def fit_fusion(model_dir: Path, corpus: Path) -> dict:
     concepts = engine.concepts()
     x = features(transformer, baseline, [r.scores for r in rules], [r.evidence for r in rules], concepts)
     y = dev[list(LABELS)].to_numpy()
-    other = np.array([not is_english(t) for t in normalised], dtype=bool)
+    other = non_english(normalised)
     folds = list(GroupKFold(n_splits=5).split(x, y, groups=dev.family))
     candidates = []
     for feature_set, c in itertools.product(FEATURE_SETS, C_VALUES):
@@ -248,9 +248,8 @@ def fit_fusion(model_dir: Path, corpus: Path) -> dict:
     level = gate_level(baseline.max(axis=1), rules_max >= REVIEW_LEVEL, (flagged & (y == 1)).any(axis=1))
     gate = {"baseline": level, "rules": REVIEW_LEVEL, "max_recall_loss": GATE_MAX_RECALL_LOSS}
     cv_macro_f1 = {f"{fs} C={cv}": round(f1, 4) for f1, fs, cv, _ in candidates}
-    groups = {"en": int((~other).sum()), "other": int(other.sum())}
     fitted = {"thresholds": thresholds, "threshold_notes": notes, "gate": gate, "cv_macro_f1": cv_macro_f1}
-    fitted["dev_rows_by_group"] = groups
+    fitted["dev_rows_by_group"] = {"en": int((~other).sum()), "other": int(other.sum())}
     combiner.save(model_dir / "fusion.json", fitted)
     old = json.loads((model_dir / "manifest.json").read_text(encoding="utf-8"))
     extra = {k: v for k, v in old.items() if k not in ("version", "labels", "created", "files")}

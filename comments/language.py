@@ -11,6 +11,10 @@ from __future__ import annotations
 import re
 from functools import cache
 
+import numpy as np
+
+from comments.normalize import LANGUAGES
+
 TOP_WORDS = 150  # per language: mostly function words ("the", "que", "und", "les", "não")
 _WORD = re.compile(r"[^\W\d_]{2,}(?:'[^\W\d_]+)?")  # one-letter words (a, y, e, o) are in every list
 
@@ -19,7 +23,7 @@ _WORD = re.compile(r"[^\W\d_]{2,}(?:'[^\W\d_]+)?")  # one-letter words (a, y, e,
 def _common_words() -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
     from wordfreq import top_n_list
 
-    english, *others = (frozenset(top_n_list(lang, TOP_WORDS, "small")) for lang in ("en", "es", "de", "fr", "pt"))
+    english, *others = (frozenset(top_n_list(lang, TOP_WORDS, "small")) for lang in LANGUAGES)
     return english, tuple(others)
 
 
@@ -32,3 +36,8 @@ def is_english(text: str) -> bool:
     words = _WORD.findall(" ".join(kept))
     other = max(sum(w in common for w in words) for common in others)
     return other < 2 or other <= sum(w in english for w in words)
+
+
+def non_english(texts: list[str]) -> np.ndarray:
+    """Which of `texts` are not in English, as the combiner's group mask (fitting and scoring alike)."""
+    return np.array([not is_english(t) for t in texts], dtype=bool)

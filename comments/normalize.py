@@ -74,7 +74,7 @@ _UNIT = re.compile(  # 2nd, 10am, 5km, 1990s, u14s, a320: numbers, not leetspeak
     r"|[^\W\d_]{1,2}\d{2,}s?"
 )
 _CODE = re.compile(r"[^\W\d_]{1,2}\d{2,}")  # the part of _UNIT that leet can also make: s37 (set), a320
-_LANGUAGES = ("en", "es", "de", "fr", "pt")
+LANGUAGES = ("en", "es", "de", "fr", "pt")  # English first; `comments.language` relies on it
 _COMMON_ZIPF = 4.0  # once per 100,000 words: "set" 5.6, "rest" 5.2, "she" 6.3; "res" (r35) 3.8, "mpe" (mp3) 0
 _REPEAT = re.compile(r"([^\W\d_])\1{2,}")
 _REPEAT_HINT = re.compile(r"(.)\1\1")
@@ -256,7 +256,7 @@ def _zipf(word: str) -> float:
     """How common `word` is in the most fitting supported language (wordfreq's small lists)."""
     from wordfreq import zipf_frequency
 
-    return max(zipf_frequency(word, lang, wordlist="small") for lang in _LANGUAGES)
+    return max(zipf_frequency(word, lang, wordlist="small") for lang in LANGUAGES)
 
 
 def _common_word(word: str) -> bool:

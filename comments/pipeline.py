@@ -19,7 +19,7 @@ from comments.decide import decide, mask
 from comments.errors import BadInputError, ModelLoadError
 from comments.fusion import Combiner, features
 from comments.labels import LABELS
-from comments.language import is_english
+from comments.language import is_english, non_english
 from comments.normalize import warm_lexicon
 from comments.signals.registry import RuleEngine, RuleResult
 
@@ -115,8 +115,7 @@ class Pipeline:
         baseline = self.bundle.baseline.predict_proba(normalised)
         run = np.ones(len(texts), bool) if run_all else self._gate(baseline, rules)
         pending = self.bundle.transformer.submit([normalised[i] for i in np.flatnonzero(run)])
-        other = np.array([not is_english(t) for t in normalised], bool)
-        return rules, baseline, run, pending, other
+        return rules, baseline, run, pending, non_english(normalised)
 
     def _finish(
         self, rules: list[RuleResult], baseline: np.ndarray, run: np.ndarray, pending, other: np.ndarray
