@@ -88,11 +88,14 @@ class Pipeline:
         self.thresholds = fusion["thresholds"]
         self.gate = fusion["gate"]
         self.version = bundle.version
+        self.transformer_outside_english = combiner.uses_transformer("other")  # older fusion.json files
 
-    def _gate(self, baseline: np.ndarray, rules: list[RuleResult]) -> np.ndarray:
-        """True where the transformer must run: baseline or rules not confidently benign."""
+    def _gate(self, baseline: np.ndarray, rules: list[RuleResult], other: np.ndarray) -> np.ndarray:
+        """True where the transformer must run: baseline or rules not confidently benign, in English
+        only unless the combiner reads the transformer outside English too."""
         rule_max = np.array([max(r.scores.values()) for r in rules])
-        return (baseline.max(axis=1) >= self.gate["baseline"]) | (rule_max >= self.gate["rules"])
+        run = (baseline.max(axis=1) >= self.gate["baseline"]) | (rule_max >= self.gate["rules"])
+        return run if self.transformer_outside_english else run & ~other
 
     def score_batch(self, texts: list[str], run_all: bool = False) -> list[Result]:
         """Score many comments; `run_all` bypasses the gate (for measuring what the gate costs).
@@ -113,9 +116,10 @@ class Pipeline:
         rules = self.engine.analyze_batch(texts)
         normalised = [r.artifacts.text for r in rules]
         baseline = self.bundle.baseline.predict_proba(normalised)
-        run = np.ones(len(texts), bool) if run_all else self._gate(baseline, rules)
+        other = non_english(normalised)
+        run = np.ones(len(texts), bool) if run_all else self._gate(baseline, rules, other)
         pending = self.bundle.transformer.submit([normalised[i] for i in np.flatnonzero(run)])
-        return rules, baseline, run, pending, non_english(normalised)
+        return rules, baseline, run, pending, other
 
     def _finish(
         self, rules: list[RuleResult], baseline: np.ndarray, run: np.ndarray, pending, other: np.ndarray

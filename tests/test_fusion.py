@@ -79,7 +79,7 @@ def test_when_a_label_uses_its_own_scores_only_then_other_columns_keep_zero_weig
         used = columns("own_scores", j, x.shape[1])
         assert used == [j, 3 + j, 6 + j]
         assert np.all(fitted.coef_[:, j, [i for i in range(x.shape[1]) if i not in used]] == 0)
-        assert np.all(fitted.coef_[:, j, j] > 0) and np.all(fitted.coef_[:, j, 3 + j] > 0)
+        assert fitted.coef_[0, j, j] > 0 and np.all(fitted.coef_[:, j, 3 + j] > 0)
     back = Combiner.from_json(fitted.to_json(), {"a", "b", "c", "d"})
     assert back.feature_set == "own_scores" and np.array_equal(back.predict_proba(x), fitted.predict_proba(x))
     older = {k: v for k, v in fitted.to_json().items() if k != "feature_set"}  # fusion.json before feature sets
@@ -116,4 +116,18 @@ def test_when_a_group_has_too_few_positives_then_it_falls_back_to_every_row():
     other = np.zeros(500, bool)
     other[:10] = True  # ten rows cannot hold twenty of each class
     fitted = Combiner([], c=1.0, feature_set="own_scores").fit(x, y, other)
-    assert np.allclose(fitted.coef_[1], Combiner([], c=1.0, feature_set="own_scores").fit(x, y).coef_[0])
+    every_row = Combiner([], c=1.0, feature_set="own_scores").fit(x, y, np.ones(500, bool))
+    assert np.allclose(fitted.coef_[1], every_row.coef_[1])
+
+
+def test_when_the_transformer_predicts_every_row_then_the_non_english_fit_still_leaves_it_out():
+    from comments.fusion import Combiner
+
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(1000, 9))
+    y = (x[:, :3] + 0.5 * x[:, 3:6] > 0).astype(int)
+    other = np.arange(1000) >= 600
+    fitted = Combiner([], c=1.0, feature_set="all").fit(x, y, other)
+    assert np.all(np.abs(fitted.coef_[0, np.arange(3), np.arange(3)]) > 1)
+    assert not fitted.coef_[1, :, :3].any()
+    assert np.all(fitted.coef_[1, np.arange(3), 3 + np.arange(3)] > 0.1)

@@ -1,6 +1,7 @@
 """The shipped pipeline: batching must not change a result."""
 
 import json
+import shutil
 
 import pytest
 
@@ -28,3 +29,33 @@ def test_when_a_batch_spans_several_chunks_then_each_result_equals_scoring_it_al
 def test_when_the_gate_is_bypassed_then_the_transformer_scores_every_comment(pipeline, texts):
     assert all(r.transformer_ran for r in pipeline.score_batch(texts, run_all=True))
     assert pipeline.score_batch([]) == []
+
+
+def _non_english_challenge():
+    from comments.language import non_english
+
+    rows = [json.loads(line) for line in (ROOT / "data/challenge.jsonl").read_text(encoding="utf-8").splitlines()]
+    texts = [r["text"] for r in rows if r["language"] != "en"]
+    other = non_english(texts)
+    assert other.sum() >= 20
+    return [t for t, o in zip(texts, other, strict=True) if o]
+
+
+def test_when_a_comment_is_not_in_english_then_the_transformer_does_not_run(pipeline):
+    texts = _non_english_challenge()
+    assert not any(r.transformer_ran for r in pipeline.score_batch(texts))
+    assert all(r.transformer_ran for r in pipeline.score_batch(texts, run_all=True))
+
+
+def test_when_an_older_combiner_reads_the_transformer_outside_english_then_it_still_runs_there(tmp_path):
+    from comments.models.bundle import write_manifest
+
+    bundle = tmp_path / "older"
+    shutil.copytree(ROOT / "models/default", bundle)
+    fusion = json.loads((bundle / "fusion.json").read_text(encoding="utf-8"))
+    fusion["coef"]["other"], fusion["intercept"]["other"] = fusion["coef"]["en"], fusion["intercept"]["en"]
+    (bundle / "fusion.json").write_text(json.dumps(fusion), encoding="utf-8")
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    write_manifest(bundle, manifest["version"], {k: manifest[k] for k in ("max_length", "base_model", "normaliser")})
+    older = load_pipeline(bundle)
+    assert any(r.transformer_ran for r in older.score_batch(_non_english_challenge()))

@@ -48,3 +48,26 @@ def test_when_the_text_column_is_missing_then_the_cli_exits_2(tmp_path):
     )
     assert done.returncode == 2
     assert "column 'tweet'" in " ".join(done.stderr.split())
+
+
+def test_tweeteval_tweets_are_read_from_a_clone_and_grouped_by_task_and_label(tmp_path):
+    from bench.real_text import TWEETEVAL_TASKS, tweeteval_frame
+
+    for task in TWEETEVAL_TASKS:
+        folder = tmp_path / "datasets" / task
+        folder.mkdir(parents=True)
+        (folder / "test_text.txt").write_text(f"{task} one\n\n{task} two\n", encoding="utf-8")
+        (folder / "test_labels.txt").write_text("1\n0\n0\n", encoding="utf-8")
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    df = tweeteval_frame(tmp_path)
+    assert dict(zip(df.text, df.group, strict=True)) == {
+        "sentiment one": "sentiment:neutral",
+        "sentiment two": "sentiment:negative",
+        "offensive one": "offensive:offensive",
+        "offensive two": "offensive:not",
+        "hate one": "hate:hate",
+        "hate two": "hate:not",
+    }

@@ -30,6 +30,8 @@ NEGATIVE_KINDS = (
     "toxicity",
     "fiction_film",
     "everyday",
+    "chatter",
+    "fandom",
 )
 LANGUAGES = ("en", "es", "de", "fr", "pt")
 _CHOICE = re.compile(r"\[([^\[\]]*)\]")

@@ -1,0 +1,75 @@
+"""The three real-comment reports (`reports/real_text_*.md`) from local clones of their public data sets.
+
+    git clone https://github.com/t-davidson/hate-speech-and-offensive-language davidson
+    git clone https://github.com/KayhanB21/YouTube-Spam-Collection youtube
+    git clone https://github.com/cardiffnlp/tweeteval tweeteval
+    .venv/bin/python -m bench.real_text davidson youtube tweeteval [--model DIR]
+
+Files are read from each clone's HEAD with `git show` (a bare mirror works too) and written
+under var/real/. TweetEval was never read while writing families: it is the held-out check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+
+from comments.pipeline import load_pipeline
+from comments.realtext import flag_rates, read_comments, report
+
+OUT = Path("var/real")
+PER_GROUP = 2000
+TWEETEVAL_TASKS = {
+    "sentiment": ("negative", "neutral", "positive"),
+    "offensive": ("not", "offensive"),
+    "hate": ("not", "hate"),
+}
+
+
+def _show(repo: Path, path: str) -> bytes:
+    return subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{path}"], capture_output=True, check=True).stdout
+
+
+def tweeteval_frame(repo: Path) -> pd.DataFrame:
+    """The test tweets of three TweetEval tasks, grouped as task:label."""
+    rows = []
+    for task, names in TWEETEVAL_TASKS.items():
+        texts = _show(repo, f"datasets/{task}/test_text.txt").decode().splitlines()
+        labels = _show(repo, f"datasets/{task}/test_labels.txt").decode().splitlines()
+        rows += [
+            (t.strip(), f"{task}:{names[int(y)]}")
+            for t, y in zip(texts, labels, strict=True)
+            if t.strip() and y.strip()
+        ]
+    return pd.DataFrame(rows, columns=["text", "group"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("davidson", type=Path)
+    parser.add_argument("youtube", type=Path)
+    parser.add_argument("tweeteval", type=Path)
+    parser.add_argument("--model", type=Path, default=None)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "davidson.csv").write_bytes(_show(args.davidson, "data/labeled_data.csv"))
+    (OUT / "youtube.parquet").write_bytes(_show(args.youtube, "dataset/youtube-agg-clean-v1.parquet"))
+    tweeteval_frame(args.tweeteval).to_csv(OUT / "tweeteval.csv", index=False)
+    sets = [
+        ("davidson", "davidson.csv", "tweet", "class", "Davidson et al. 2017 tweets (0 hate, 1 offensive, 2 neither)"),
+        ("youtube", "youtube.parquet", "CONTENT", "CLASS", "YouTube Spam Collection comments (0 not spam, 1 spam)"),
+        ("tweeteval", "tweeteval.csv", "text", "group", "TweetEval test tweets (Barbieri et al. 2020), held out"),
+    ]
+    pipeline = load_pipeline(args.model)
+    for key, file, text_column, group_column, name in sets:
+        table, rules = flag_rates(pipeline, read_comments(OUT / file, text_column, group_column, PER_GROUP))
+        out = Path(f"reports/real_text_{key}.md")
+        out.write_text(report(name, table, rules, pipeline.version), encoding="utf-8")
+        print(f"wrote {out}: flagged {table.flagged.min():.1%}-{table.flagged.max():.1%} per group")
+
+
+if __name__ == "__main__":
+    main()
