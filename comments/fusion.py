@@ -27,6 +27,9 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
+TRANSFORMER_COLUMNS = list(range(len(LABELS)))  # where `features` puts the transformer's logits
+
+
 def feature_names(concepts: list[str]) -> list[str]:
     """Column names of `features`, for the model card and error analysis."""
     return (
@@ -107,14 +110,14 @@ class Combiner:
                 enough = min(np.sum(y[rows, j] == 1), np.sum(y[rows, j] == 0)) >= MIN_CLASS_ROWS
                 use = rows if enough else np.ones(len(x), bool)
                 cols = columns(self.feature_set, j, x.shape[1])
-                cols = [c for c in cols if c >= len(LABELS)] if GROUPS[g] == "other" else cols
+                cols = [c for c in cols if c not in TRANSFORMER_COLUMNS] if GROUPS[g] == "other" else cols
                 lr = LogisticRegression(C=self.c, max_iter=2000).fit(x[use][:, cols], y[use, j])
                 self.coef_[g, j, cols], self.intercept_[g, j] = lr.coef_[0], lr.intercept_[0]
         return self
 
     def uses_transformer(self, group: str) -> bool:
         """Whether `group`'s fit reads the transformer (an `other` fit from before it was left out does)."""
-        return bool(self.coef_[GROUPS.index(group), :, : len(LABELS)].any())
+        return bool(self.coef_[GROUPS.index(group), :, TRANSFORMER_COLUMNS].any())
 
     def predict_proba(self, x: np.ndarray, other: np.ndarray | None = None) -> np.ndarray:
         """Fused probability per label, shape (n, 3); `other` marks the rows not in English."""
@@ -191,11 +194,11 @@ def _lowest_with_precision(scores: np.ndarray, truth: np.ndarray, target: float,
 GATE_MAX_RECALL_LOSS = 0.001
 
 
-def gate_level(baseline_max: np.ndarray, safe: np.ndarray, caught: np.ndarray) -> float:
+def gate_level(baseline_max: np.ndarray, rules_fire: np.ndarray, caught: np.ndarray) -> float:
     """The highest baseline level below which skipping the transformer loses at most
-    `GATE_MAX_RECALL_LOSS` of `caught` (positives the always-run pipeline flags); `safe` rows never
-    count as lost (the rules send their own hits through; comments not in English do without it)."""
-    at_risk = np.sort(baseline_max[caught & ~safe])
+    `GATE_MAX_RECALL_LOSS` of `caught` (positives the always-run pipeline flags); the rules
+    still send their own hits through (`rules_fire`), so those never count as lost."""
+    at_risk = np.sort(baseline_max[caught & ~rules_fire])
     k = int(GATE_MAX_RECALL_LOSS * caught.sum())
     return float(at_risk[k]) if k < len(at_risk) else 1.0
 
@@ -253,8 +256,9 @@ def fit_fusion(model_dir: Path, corpus: Path) -> dict:
     fused = combiner.predict_proba(x, other)
     flagged = np.column_stack([fused[:, j] >= thresholds[lab]["review"] for j, lab in enumerate(LABELS)])
     rules_max = np.array([max(r.scores.values()) for r in rules])  # as `Pipeline._gate` reads it
-    # a comment not in English never needs the transformer, so skipping it there loses nothing
-    level = gate_level(baseline.max(axis=1), (rules_max >= REVIEW_LEVEL) | other, (flagged & (y == 1)).any(axis=1))
+    # the gate only decides for English comments: the transformer never runs on the rest
+    caught = (flagged & (y == 1)).any(axis=1) & ~other
+    level = gate_level(baseline.max(axis=1), rules_max >= REVIEW_LEVEL, caught)
     gate = {"baseline": level, "rules": REVIEW_LEVEL, "max_recall_loss": GATE_MAX_RECALL_LOSS}
     cv_macro_f1 = {f"{fs} C={cv}": round(f1, 4) for f1, fs, cv, _ in candidates}
     fitted = {"thresholds": thresholds, "threshold_notes": notes, "gate": gate, "cv_macro_f1": cv_macro_f1}

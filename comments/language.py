@@ -2,8 +2,9 @@
 normaliser loads anyway), with no model to load.
 
 The fused combiner is fitted once for English and once for the rest (Spanish, German, French,
-Portuguese): the transformer is English MiniLM and reads those languages far less well, so
-outside English the combiner leans on the baseline and the rules.
+Portuguese): the transformer is English MiniLM and scores harm in those languages near 0, so
+outside English the combiner leaves it out, rests on the baseline and the rules, and the
+pipeline does not run it.
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
 """The scoring pipeline: normalise -> rules and signals -> gate -> transformer -> combiner -> decision.
 
-Most traffic is benign, so the transformer runs only where the cheap gate
-(baseline + rule evidence) is not confidently benign. The gate's levels are
-fitted with the combiner and stored in `fusion.json` of the model bundle.
+Most traffic is benign, so the transformer runs only on English comments where
+the cheap gate (baseline + rule evidence) is not confidently benign; outside
+English the combiner does without it. Where it did not run, the baseline's
+scores stand in for it, in the combiner's input and in `model_scores["transformer"]`
+(`transformer_ran` says which). The gate's levels are fitted with the combiner
+and stored in `fusion.json` of the model bundle.
 """
 
 from __future__ import annotations

@@ -126,7 +126,13 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
     metrics["by_language"] = {"test_unseen_families": _by_language(te_df, te_y, te_scores)}
     metrics["baseline_test_unseen_families"] = label_metrics(te_y, baseline.predict_proba(te_texts), thresholds)
     if Path(cfg.challenge).exists():
-        challenge_metrics(metrics, Path(cfg.challenge), calibrator.transform, int8, baseline, thresholds)
+        ch = load_labelled(Path(cfg.challenge))
+        ch_texts, ch_y = normalise_texts(ch["text"].tolist()), label_matrix(ch)
+        ch_scores = calibrator.transform(int8.predict(ch_texts))
+        metrics["challenge"] = label_metrics(ch_y, ch_scores, thresholds)
+        metrics["errors_challenge_by_kind"] = error_breakdown(ch, ch_y, ch_scores, "kind")
+        metrics["by_language"]["challenge"] = _by_language(ch, ch_y, ch_scores)
+        metrics["baseline_challenge"] = label_metrics(ch_y, baseline.predict_proba(ch_texts), thresholds)
     clock["total_s"] = time.perf_counter() - clock["started"]
     metrics |= {
         "thresholds": thresholds,
@@ -165,17 +171,6 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
             shutil.rmtree(default)
         shutil.copytree(out, default)
     return out
-
-
-def challenge_metrics(metrics: dict, path: Path, calibrate, transformer, baseline, thresholds: dict) -> None:
-    """Add (or replace) the hand-written challenge set's entries in `metrics`."""
-    ch = load_labelled(path)
-    ch_texts, ch_y = normalise_texts(ch["text"].tolist()), label_matrix(ch)
-    ch_scores = calibrate(transformer.predict(ch_texts))
-    metrics["challenge"] = label_metrics(ch_y, ch_scores, thresholds)
-    metrics["errors_challenge_by_kind"] = error_breakdown(ch, ch_y, ch_scores, "kind")
-    metrics["by_language"]["challenge"] = _by_language(ch, ch_y, ch_scores)
-    metrics["baseline_challenge"] = label_metrics(ch_y, baseline.predict_proba(ch_texts), thresholds)
 
 
 def _by_language(df, y: np.ndarray, scores: np.ndarray) -> list[dict]:

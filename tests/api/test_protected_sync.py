@@ -70,11 +70,15 @@ def test_when_another_process_changes_the_list_then_a_running_app_follows_within
 def test_when_the_shipped_pipeline_class_is_given_an_engine_then_the_sync_finds_its_protected_signal(
     rules_pipeline,
 ):
+    import json
     from types import SimpleNamespace
 
     from comments.api.protected_sync import protected_signal
+    from comments.fusion import Combiner
     from comments.pipeline import Pipeline
+    from tests.conftest import ROOT
 
-    fusion = {"thresholds": {}, "gate": {}}
-    real = Pipeline(SimpleNamespace(version="v"), rules_pipeline.engine, combiner=None, fusion=fusion)
+    fusion = json.loads((ROOT / "models/default/fusion.json").read_text(encoding="utf-8"))
+    combiner = Combiner.from_json(fusion, set(rules_pipeline.engine.concepts()))
+    real = Pipeline(SimpleNamespace(version="v"), rules_pipeline.engine, combiner, fusion)
     assert protected_signal(real) is rules_pipeline.engine.protected
