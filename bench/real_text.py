@@ -30,7 +30,12 @@ TWEETEVAL_TASKS = {
 
 
 def _show(repo: Path, path: str) -> bytes:
-    return subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{path}"], capture_output=True, check=True).stdout
+    done = subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{path}"], capture_output=True)
+    if done.returncode:
+        raise SystemExit(
+            f"{repo} has no {path} at HEAD: is it a clone of the right data set? ({done.stderr.decode().strip()})"
+        )
+    return done.stdout
 
 
 def tweeteval_frame(repo: Path) -> pd.DataFrame:

@@ -71,3 +71,11 @@ def test_tweeteval_tweets_are_read_from_a_clone_and_grouped_by_task_and_label(tm
         "hate one": "hate:hate",
         "hate two": "hate:not",
     }
+
+
+def test_when_a_clone_lacks_the_data_set_file_then_the_bench_says_which(tmp_path):
+    from bench.real_text import tweeteval_frame
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    with pytest.raises(SystemExit, match="has no datasets/sentiment/test_text.txt"):
+        tweeteval_frame(tmp_path)
