@@ -1,4 +1,4 @@
-"""The three real-comment reports (`reports/real_text_*.md`) from local clones of their public data sets.
+"""The real-comment reports (`reports/real_text_*.md`) from local clones of their public data sets.
 
     git clone https://github.com/t-davidson/hate-speech-and-offensive-language davidson
     git clone https://github.com/KayhanB21/YouTube-Spam-Collection youtube
@@ -6,7 +6,10 @@
     .venv/bin/python -m bench.real_text davidson youtube tweeteval [--model DIR]
 
 Files are read from each clone's HEAD with `git show` (a bare mirror works too) and written
-under var/real/. TweetEval was never read while writing families: it is the held-out check.
+under var/real/. TweetEval's test tweets were never read while writing families: they are the
+held-out check. Its train and validation tweets of other tasks (`real_text_tweeteval_dev.md`:
+Instagram cross-posts, emotion, irony, sentiment) are the development sample one reads to see
+what the model gets wrong on real posts.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ TWEETEVAL_TASKS = {
     "offensive": ("not", "offensive"),
     "hate": ("not", "hate"),
 }
+TWEETEVAL_DEV = {"emoji": "train", "emotion": "train", "irony": "train", "sentiment": "val"}  # task: split
 
 
 def _show(repo: Path, path: str) -> bytes:
@@ -52,6 +56,15 @@ def tweeteval_frame(repo: Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["text", "group"])
 
 
+def tweeteval_dev_frame(repo: Path) -> pd.DataFrame:
+    """Train or validation tweets of four other TweetEval tasks, grouped as task:split."""
+    rows = []
+    for task, split in TWEETEVAL_DEV.items():
+        texts = _show(repo, f"datasets/{task}/{split}_text.txt").decode().splitlines()
+        rows += [(t.strip(), f"{task}:{split}") for t in texts if t.strip()]
+    return pd.DataFrame(rows, columns=["text", "group"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("davidson", type=Path)
@@ -63,10 +76,12 @@ def main() -> None:
     (OUT / "davidson.csv").write_bytes(_show(args.davidson, "data/labeled_data.csv"))
     (OUT / "youtube.parquet").write_bytes(_show(args.youtube, "dataset/youtube-agg-clean-v1.parquet"))
     tweeteval_frame(args.tweeteval).to_csv(OUT / "tweeteval.csv", index=False)
+    tweeteval_dev_frame(args.tweeteval).to_csv(OUT / "tweeteval_dev.csv", index=False)
     sets = [
         ("davidson", "davidson.csv", "tweet", "class", "Davidson et al. 2017 tweets (0 hate, 1 offensive, 2 neither)"),
         ("youtube", "youtube.parquet", "CONTENT", "CLASS", "YouTube Spam Collection comments (0 not spam, 1 spam)"),
         ("tweeteval", "tweeteval.csv", "text", "group", "TweetEval test tweets (Barbieri et al. 2020), held out"),
+        ("tweeteval_dev", "tweeteval_dev.csv", "text", "group", "TweetEval train/validation tweets, read as a dev set"),
     ]
     pipeline = load_pipeline(args.model)
     for key, file, text_column, group_column, name in sets:

@@ -73,6 +73,27 @@ def test_tweeteval_tweets_are_read_from_a_clone_and_grouped_by_task_and_label(tm
     }
 
 
+def test_the_tweeteval_dev_sample_reads_each_task_s_own_split_and_never_the_test_tweets(tmp_path):
+    from bench.real_text import TWEETEVAL_DEV, tweeteval_dev_frame
+
+    for task in TWEETEVAL_DEV:
+        folder = tmp_path / "datasets" / task
+        folder.mkdir(parents=True)
+        for split in ("train", "val", "test"):
+            (folder / f"{split}_text.txt").write_text(f"{task} {split}\n \n", encoding="utf-8")
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    df = tweeteval_dev_frame(tmp_path)
+    assert dict(zip(df.text, df.group, strict=True)) == {
+        "emoji train": "emoji:train",
+        "emotion train": "emotion:train",
+        "irony train": "irony:train",
+        "sentiment val": "sentiment:val",
+    }
+
+
 def test_when_a_clone_lacks_the_data_set_file_then_the_bench_says_which(tmp_path):
     from bench.real_text import tweeteval_frame
 

@@ -32,6 +32,7 @@ NEGATIVE_KINDS = (
     "everyday",
     "chatter",
     "fandom",
+    "captions",
 )
 LANGUAGES = ("en", "es", "de", "fr", "pt")
 _CHOICE = re.compile(r"\[([^\[\]]*)\]")

@@ -616,6 +616,9 @@ PHONE_FORMATS = (
 )
 
 
+TOKEN_CHARS = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # a link's random path
+
+
 def _stem(town: str) -> str:
     """The word a town's school or shop is named after: its longest ("Santa Serrana Alegre" -> Serrana)."""
     return max(town.split(), key=len)
@@ -700,7 +703,10 @@ class SlotFiller:
         town = self.town(language)
         parts = STREET_PARTS if language == "en" else STREET_PARTS_BY_LANGUAGE[language]
         school_base = r.choice((_stem(town), p["last_name"], r.choice(parts)))
-        token = "".join(r.choice("abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(6))
+        token = [r.choice(TOKEN_CHARS) for _ in range(6)]
+        for i in (2, 5):  # a digit every third character: no three letters in a row spell a word ("NUDEWS")
+            token[i] = str(TOKEN_CHARS.index(token[i]) % 10)
+        token = "".join(token)
         path = r.choice(("f", "s", "d", "x", "v", "g"))
         other = self.person(locale)
         series = r.sample(SERIES if language == "en" or r.random() < 1 / 3 else SERIES_BY_LANGUAGE[language], 2)

@@ -70,3 +70,16 @@ def test_when_evasion_is_applied_then_text_changes(kind):
     text = "the Lakeside set is on telegram, call (212) 555-0143"
     assert kind in possible_evasions(text)
     assert apply_evasion(text, kind, random.Random(3)) != text
+
+
+def test_a_random_link_path_never_holds_three_letters_in_a_row():
+    import random
+    import re
+
+    from comments.synth.slots import SlotFiller
+
+    filler = SlotFiller(random.Random(7))
+    paths = [filler.values()["url"].rsplit("/", 1)[1] for _ in range(3000)]
+    assert all(len(p) == 6 for p in paths)
+    assert not [p for p in paths if re.search(r"[A-Za-z]{3}", p)]
+    assert len(set(paths)) > 2900  # still random
