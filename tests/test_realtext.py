@@ -50,6 +50,14 @@ def test_when_the_text_column_is_missing_then_the_cli_exits_2(tmp_path):
     assert "column 'tweet'" in " ".join(done.stderr.split())
 
 
+def _commit(folder):
+    """Make `folder` a git repository whose HEAD holds its files, as a clone of the data set would."""
+    git = ["git", "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", "init", "-q", str(folder)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+
+
 def test_tweeteval_tweets_are_read_from_a_clone_and_grouped_by_task_and_label(tmp_path):
     from bench.real_text import TWEETEVAL_TASKS, tweeteval_frame
 
@@ -58,10 +66,7 @@ def test_tweeteval_tweets_are_read_from_a_clone_and_grouped_by_task_and_label(tm
         folder.mkdir(parents=True)
         (folder / "test_text.txt").write_text(f"{task} one\n\n{task} two\n", encoding="utf-8")
         (folder / "test_labels.txt").write_text("1\n0\n0\n", encoding="utf-8")
-    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.org"]
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    _commit(tmp_path)
     df = tweeteval_frame(tmp_path)
     assert dict(zip(df.text, df.group, strict=True)) == {
         "sentiment one": "sentiment:neutral",
@@ -81,10 +86,7 @@ def test_the_tweeteval_dev_sample_reads_each_task_s_own_split_and_never_the_test
         folder.mkdir(parents=True)
         for split in ("train", "val", "test"):
             (folder / f"{split}_text.txt").write_text(f"{task} {split}\n \n", encoding="utf-8")
-    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.org"]
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    _commit(tmp_path)
     df = tweeteval_dev_frame(tmp_path)
     assert dict(zip(df.text, df.group, strict=True)) == {
         "emoji train": "emoji:train",
