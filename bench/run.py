@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from bench.systems import SYSTEMS
+from comments.models.export import cpuinfo, int8_instructions
 
 OUT = Path("bench/results.json")
 MIX = Path("bench/mix.tmp")
@@ -95,15 +96,13 @@ def scaling(name: str, data: Path) -> dict:
 
 def machine() -> dict:
     """What the numbers were measured on."""
-    cpu = next(
-        (
-            ln.split(":", 1)[1].strip()
-            for ln in Path("/proc/cpuinfo").read_text().splitlines()
-            if ln.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    return {
+        "cpu": cpuinfo("model name") or platform.processor(),
+        "cores": os.cpu_count(),
+        "int8_instructions": int8_instructions(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
 
 
 def main(names: list[str]) -> None:

@@ -30,7 +30,8 @@ The rules for the cases that could go either way:
   it reads as leet ("0f", "$et", "901den"); at the end only 0, $, and 3 or 5 after three letters
   ("n0", "driv3"). Numbers, units, ordinals and text-speak stay (2nd, 10am, u14s, b4, any1, 4ever),
   except that a short code-like token whose digits are all leet is decoded when that makes a common
-  word in one of the five languages (wordfreq): s37 -> set, re57 -> rest, sh3 -> she, but a320, mp3.
+  word in one of the five languages (wordfreq): s37 -> set, re57 -> rest, sh3 -> she, but a320, mp3,
+  and f17 or m14 (a sex and an age) stay.
   1 is l after a vowel, and before one at the start or after b c f g p s ("fo1der", "1ink",
   "p1ay"); elsewhere it is i ("v1ds").
 - homoglyph: only in a word that also has Latin letters, or in any word when every letter of the
@@ -74,6 +75,7 @@ _UNIT = re.compile(  # 2nd, 10am, 5km, 1990s, u14s, a320: numbers, not leetspeak
     r"|[^\W\d_]{1,2}\d{2,}s?"
 )
 _CODE = re.compile(r"[^\W\d_]{1,2}\d{2,}")  # the part of _UNIT that leet can also make: s37 (set), a320
+_SEX_AGE = re.compile(r"[fmFM]\d{2}")  # "she's f17", "m14": an age, not "fit" or "mia"
 LANGUAGES = ("en", "es", "de", "fr", "pt")  # English first; `comments.language` relies on it
 _COMMON_ZIPF = 4.0  # once per 100,000 words: "set" 5.6, "rest" 5.2, "she" 6.3; "res" (r35) 3.8, "mpe" (mp3) 0
 _REPEAT = re.compile(r"([^\W\d_])\1{2,}")
@@ -298,7 +300,7 @@ def _decode_if_word(tok: str) -> str | None:
     word (set, rest, she); None otherwise."""
     runs = [m.span() for m in _LEET_RUN.finditer(tok)]
     leet = "".join(tok[a:b] for a, b in runs)
-    if not all(c.isalpha() or c in _LEET for c in tok) or set(leet) <= {"0", "1"}:
+    if not all(c.isalpha() or c in _LEET for c in tok) or set(leet) <= {"0", "1"} or _SEX_AGE.fullmatch(_skeleton(tok)):
         return None
     skeleton = _decode(_skeleton(tok), runs)  # judged, and 1 read, as a second pass would (е14 is e14)
     if not _common_word(skeleton.lower()):

@@ -255,6 +255,9 @@ def test_when_leet_digit_ends_a_word_then_it_reads_as_a_letter_unless_text_speak
         ("ps5", "ps5"),
         ("v10", "v10"),  # only 0 and 1: a code
         ("r35", "r35"),  # "res" is not common enough
+        ("m17", "m17"),  # a sex and an age, not German "mit"
+        ("f17", "f17"),  # not "fit"
+        ("m14", "m14"),  # not "mia"
         ("4r3", "4r3"),
         ("\u045537", "set"),  # a Cyrillic look-alike s
     ],
@@ -266,3 +269,9 @@ def test_when_a_code_like_token_decodes_to_a_common_word_then_it_is_leet_otherwi
     assert normalize(out.text).text == out.text
     start = len("who has the ")
     assert out.span_to_original(start, start + len(expected)) == (start, start + len(text))
+
+
+def test_a_sex_and_age_in_look_alike_letters_stays_an_age():
+    out = normalize("she's \u043c17 now")  # Cyrillic m
+    assert out.text == "she's m17 now"
+    assert "leet" not in out.evasions

@@ -146,7 +146,12 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
         "families": {s: int(df[df.split == s].family.nunique()) for s in ("train", "dev", "test")},
         "normaliser": normaliser_name(),
         "config": dataclasses.asdict(cfg),
-        "machine": {"cpu_threads": cfg.threads, "platform": platform.platform(), "torch": torch.__version__},
+        "machine": {
+            "cpu_threads": cfg.threads,
+            "platform": platform.platform(),
+            "torch": torch.__version__,
+            "int8_instructions": export.int8_instructions(),
+        },
     }
     baseline.save(out / bundle.BASELINE)
     calibrator.save(out / bundle.CALIBRATION)

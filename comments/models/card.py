@@ -46,6 +46,15 @@ WEAKNESSES = """\
   `chatter_people.yaml` teach them as benign: over 3 seeds on a lent GPU the transformer alone
   flags 0.4 % of real tweets at 0.5 instead of 1.8 %, at the same challenge macro-F1
   (`reports/gpu_sweep.json`, run d). What is left is mostly short posts that name someone.
+- Names: whether "the <name> set" reads as naming a child or as a series nickname ("the Maple set")
+  rests on the model knowing the word is a name. Faker's lists miss many names given since about
+  2000, so recent names (Harper, Nevaeh, Piper) were scored as promotion only; a third of women's
+  first names now come from a list of recent names per language, and those challenge comments are
+  found, but a rare name next to "set" or "folder" can still pass as a nickname, and a benign
+  "<name>'s old dollhouse set" or "the folder with the holiday pics" can still read as promotion.
+- Naming a victim without any locating detail ("yeah that's <name>, I'd know her anywhere") is
+  often scored as safety_concern as well: most training comments that name a victim also disclose
+  where to find her.
 - Real comments (tweets, YouTube comments) are not in any training set. Their flag rates, every
   flag a false positive, are in `reports/real_text_*.md` (`comments real-text`); read them before
   trusting the review rate on live traffic. Family files were written after reading what the
@@ -108,6 +117,17 @@ def _timing(m: dict) -> str:
     return f"{line}, of which {tune / 60:.1f} min fine-tuning."
 
 
+def _int8_note(flags: list[str] | None) -> str:
+    if not flags:  # older metrics, or a machine without /proc/cpuinfo
+        return "."
+    if any("vnni" in f or "amx" in f for f in flags):
+        return f" (int8 instructions of this CPU: {', '.join(flags)})."
+    return (
+        f" (this CPU has {', '.join(flags)} but no VNNI or AMX: an int8 multiply-add takes three "
+        "instructions here where VNNI takes one, so expect a larger speed-up on a CPU with them)."
+    )
+
+
 def render_card(m: dict) -> str:
     """The model card: data, command, metrics, thresholds, speed, weaknesses, intended use."""
     cfg, par, bench = m["config"], m["parity"], m["benchmark"]
@@ -137,7 +157,8 @@ def render_card(m: dict) -> str:
         f"capped at {cfg['max_pos_weight']}"
         + (f", weights averaged over recent steps with decay {cfg['ema_decay']}" if cfg.get("ema_decay") else "")
         + f"), early stopping on the macro-F1 of {cfg['eval_rows']} dev rows every "
-        f"{cfg['eval_every']} steps; `make train` stays within 25 minutes on 2 CPU cores. The "
+        f"{cfg['eval_every']} steps; sized so that `make train` takes 20–25 minutes on 2 CPU cores (a slower "
+        "machine takes longer: the time of this run is below). The "
         f"baseline used all train rows. Normaliser: `{m['normaliser']}`. `data/challenge.jsonl` was used for "
         "evaluation only.",
         "",
@@ -210,7 +231,8 @@ def render_card(m: dict) -> str:
         "MatMuls most sensitive to quantisation in fp32 halves the flips at a cost in speed.",
         "",
         f"Throughput on the same {bench['rows']} texts, same run: torch fp32 {bench['torch_fp32_rows_per_s']} rows/s, "
-        f"int8 ONNX {bench['onnx_int8_rows_per_s']} rows/s: **{bench['speedup']}×**.",
+        f"int8 ONNX {bench['onnx_int8_rows_per_s']} rows/s: **{bench['speedup']}×**"
+        + _int8_note(m["machine"].get("int8_instructions")),
         "",
         "## Known weaknesses",
         "",

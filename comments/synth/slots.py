@@ -14,6 +14,45 @@ import unicodedata
 from faker import Faker
 
 NAME_LOCALES = ("en_US", "en_GB", "es_ES", "es_MX", "de_DE", "fr_FR", "pt_BR", "it_IT", "pl_PL")
+# Faker's name lists miss many given names of people born since about 2000 (Ava, Paisley, Naia,
+# Smilla, Maëlys, Ketlyn), and a model trained on them alone reads "the Harper set" as a series
+# nickname, not a name. Drawn, by the locale's language, for about a third of women's first names.
+# None of these appears in data/challenge.jsonl (a test checks), so the challenge set measures whether
+# the model learnt names in general, not these names.
+MODERN_FIRST_NAMES = {
+    k: tuple(v.split(", "))
+    for k, v in {
+        "en": (
+            "Ava, Paisley, Kinsley, Skylar, Madison, Mackenzie, Addison, Avery, Peyton, Everly, "
+            "Aurora, Aaliyah, Mia, Isabella, Zoey, Layla, Riley, Aubrey, "
+            "Khloe, Makayla, Hailey, Kylie, Sienna, Delilah, "
+            "Quinn, Rylee, Ariana, Gianna, Emery, Sadie, Mila, Eliana, Evie, Poppy, Isla, Freya, Amelia, "
+            "Maisie, Esme, Tilly, Darcy, Skye, Macie, Kenzie, Raelynn, Oaklee, Jayla, Brynlee, Adalyn, "
+            "Londyn, Kaitlyn, Jaelyn, Mckenna, Teagan, Ellie, Lexi, Kiara, Journee"
+        ),
+        "es": (
+            "Martina, Valentina, Daniela, Alba, Noa, Ximena, Renata, Camila, Regina, Romina, Aitana, Naia, "
+            "Vega, Jimena, Itziar, Candela, Luciana, Zoe, Aroa, Irati, Salma, Danna, Fernanda, "
+            "Ashley, Yaretzi, Lía"
+        ),
+        "de": (
+            "Mia, Emma, Hannah, Lea, Leonie, Emilia, Lena, Mila, Frieda, Ida, Jana, Finja, Maja, Pia, "
+            "Nele, Luisa, Jule, Lotta, Smilla, Thea, Carla, Emely, Jolina, Mira"
+        ),
+        "fr": (
+            "Louise, Léa, Ambre, Zoé, Lola, Léna, Romane, Maëlys, Clémence, Anaïs, Eva, Nina, Lilou, "
+            "Maëlle, Lana, Agathe, Louna, Mathilde, Lisa, Alix, Célia, Margaux, Apolline, Lya"
+        ),
+        "pt": (
+            "Helena, Laura, Sophia, Manuela, Heloísa, Lorena, Agatha, Maitê, Lívia, Cecília, Isadora, "
+            "Maria Eduarda, Ana Clara, Emanuelly, Kauane, Ketlyn, Rayssa, Yasmim, Ana Júlia, Maria Luiza, "
+            "Beatriz, Giovanna, Kamilly, Stella"
+        ),
+        "it": "Sofia, Giulia, Ginevra, Beatrice, Alice, Greta, Chiara, Matilde, Noemi, Gaia",
+        "pl": "Zuzanna, Julia, Lena, Maja, Hanna, Oliwia, Amelia, Alicja, Wiktoria, Pola",
+    }.items()
+}
+MODERN_SHARE = 0.35
 RESERVED_DOMAINS = ("example.com", "example.org", "example.net", "files.example", "share.test", "cdn.invalid")
 APPS = ("telegram", "discord", "kik", "session", "wickr", "snap", "signal", "element", "threema", "whatsapp")
 PLATFORMS = (
@@ -647,7 +686,10 @@ class SlotFiller:
         """Draw one fictional person: names, a handle and an e-mail address."""
         loc = locale or self.rng.choice(NAME_LOCALES)
         fk = self.fakers[loc]
-        first = fk.first_name_female() if self.rng.random() < 0.92 else fk.first_name_male()
+        female = self.rng.random() < 0.92
+        first = fk.first_name_female() if female else fk.first_name_male()
+        if female and self.rng.random() < MODERN_SHARE:
+            first = self.rng.choice(MODERN_FIRST_NAMES[loc[:2]])
         last = fk.last_name()
         a, b = _ascii(first), _ascii(last)
         handle = self.rng.choice(

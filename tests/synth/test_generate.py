@@ -83,3 +83,33 @@ def test_a_random_link_path_never_holds_three_letters_in_a_row():
     assert all(len(p) == 6 for p in paths)
     assert not [p for p in paths if re.search(r"[A-Za-z]{3}", p)]
     assert len(set(paths)) > 2900  # still random
+
+
+def test_a_share_of_first_names_are_recent_given_names_in_the_locales_language():
+    import random
+
+    from comments.synth.slots import MODERN_FIRST_NAMES, SlotFiller
+
+    filler = SlotFiller(random.Random(7))
+    for locale in ("en_US", "es_MX", "de_DE", "fr_FR", "pt_BR"):
+        firsts = [filler.person(locale)["first_name"] for _ in range(600)]
+        share = sum(f in MODERN_FIRST_NAMES[locale[:2]] for f in firsts) / len(firsts)
+        assert 0.2 < share < 0.5, (locale, share)
+
+
+def test_no_recent_given_name_appears_in_the_challenge_set():
+    """The challenge set must test names the generator never drew, not these. Words as people type
+    them: accents count ("Mía" is a name, "mía" a Spanish word) and a handle is one word (@lea_vrtn)."""
+    import json
+    import re
+    from pathlib import Path
+
+    from comments.synth.slots import MODERN_FIRST_NAMES
+
+    def words(text: str) -> set[str]:
+        return set(re.findall(r"\w+", text.lower()))
+
+    lines = Path("data/challenge.jsonl").read_text(encoding="utf-8").splitlines()
+    challenge = set().union(*(words(json.loads(line)["text"]) for line in lines))
+    names = set().union(*(words(name) for names in MODERN_FIRST_NAMES.values() for name in names))
+    assert not names & challenge

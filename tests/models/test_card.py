@@ -1,0 +1,25 @@
+import json
+from pathlib import Path
+
+from comments.models.card import render_card
+
+DEFAULT = Path("models/default")
+
+
+def _metrics() -> dict:
+    return json.loads((DEFAULT / "metrics.json").read_text(encoding="utf-8"))
+
+
+def test_the_shipped_model_card_is_rendered_from_its_metrics():
+    assert (DEFAULT / "MODEL_CARD.md").read_text(encoding="utf-8") == render_card(_metrics())
+
+
+def test_the_card_says_when_the_cpu_lacks_the_instructions_that_speed_int8_up():
+    m = _metrics()
+    m["machine"]["int8_instructions"] = ["avx2"]
+    assert "no VNNI or AMX" in render_card(m)
+    m["machine"]["int8_instructions"] = ["avx512_vnni", "avx2"]
+    card = render_card(m)
+    assert "no VNNI" not in card and "avx512_vnni, avx2" in card
+    m["machine"].pop("int8_instructions")  # metrics written before the field, or no /proc/cpuinfo
+    assert f"**{m['benchmark']['speedup']}×**." in render_card(m)
