@@ -300,9 +300,10 @@ def _decode_if_word(tok: str) -> str | None:
     word (set, rest, she); None otherwise."""
     runs = [m.span() for m in _LEET_RUN.finditer(tok)]
     leet = "".join(tok[a:b] for a, b in runs)
-    if not all(c.isalpha() or c in _LEET for c in tok) or set(leet) <= {"0", "1"} or _SEX_AGE.fullmatch(_skeleton(tok)):
+    plain = _skeleton(tok)  # judged, and 1 read, as a second pass would (е14 is e14)
+    if not all(c.isalpha() or c in _LEET for c in tok) or set(leet) <= {"0", "1"} or _SEX_AGE.fullmatch(plain):
         return None
-    skeleton = _decode(_skeleton(tok), runs)  # judged, and 1 read, as a second pass would (е14 is e14)
+    skeleton = _decode(plain, runs)
     if not _common_word(skeleton.lower()):
         return None
     return "".join(c if c not in _LEET else skeleton[k] for k, c in enumerate(tok))

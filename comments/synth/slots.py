@@ -23,25 +23,24 @@ MODERN_FIRST_NAMES = {
     k: tuple(v.split(", "))
     for k, v in {
         "en": (
-            "Ava, Paisley, Kinsley, Skylar, Madison, Mackenzie, Addison, Avery, Peyton, Everly, "
-            "Aurora, Aaliyah, Mia, Isabella, Zoey, Layla, Riley, Aubrey, "
-            "Khloe, Makayla, Hailey, Kylie, Sienna, Delilah, "
-            "Quinn, Rylee, Ariana, Gianna, Emery, Sadie, Mila, Eliana, Evie, Poppy, Isla, Freya, Amelia, "
-            "Maisie, Esme, Tilly, Darcy, Skye, Macie, Kenzie, Raelynn, Oaklee, Jayla, Brynlee, Adalyn, "
-            "Londyn, Kaitlyn, Jaelyn, Mckenna, Teagan, Ellie, Lexi, Kiara, Journee"
+            "Ava, Paisley, Kinsley, Skylar, Madison, Mackenzie, Addison, Avery, Peyton, Everly, Aurora, "
+            "Aaliyah, Mia, Isabella, Zoey, Layla, Riley, Aubrey, Khloe, Makayla, Hailey, Kylie, Sienna, "
+            "Delilah, Quinn, Rylee, Ariana, Gianna, Emery, Sadie, Mila, Eliana, Evie, Poppy, Isla, Freya, "
+            "Amelia, Maisie, Esme, Tilly, Darcy, Skye, Macie, Kenzie, Raelynn, Oaklee, Jayla, Brynlee, "
+            "Adalyn, Londyn, Kaitlyn, Jaelyn, Mckenna, Teagan, Ellie, Lexi, Kiara, Journee"
         ),
         "es": (
             "Martina, Valentina, Daniela, Alba, Noa, Ximena, Renata, Camila, Regina, Romina, Aitana, Naia, "
-            "Vega, Jimena, Itziar, Candela, Luciana, Zoe, Aroa, Irati, Salma, Danna, Fernanda, "
-            "Ashley, Yaretzi, Lía"
+            "Vega, Jimena, Itziar, Candela, Luciana, Zoe, Aroa, Irati, Salma, Danna, Fernanda, Ashley, "
+            "Yaretzi, Lía"
         ),
         "de": (
-            "Mia, Emma, Hannah, Lea, Leonie, Emilia, Lena, Mila, Frieda, Ida, Jana, Finja, Maja, Pia, "
-            "Nele, Luisa, Jule, Lotta, Smilla, Thea, Carla, Emely, Jolina, Mira"
+            "Mia, Emma, Hannah, Lea, Leonie, Emilia, Lena, Mila, Frieda, Ida, Jana, Finja, Maja, Pia, Nele, "
+            "Luisa, Jule, Lotta, Smilla, Thea, Carla, Emely, Jolina, Mira"
         ),
         "fr": (
-            "Louise, Léa, Ambre, Zoé, Lola, Léna, Romane, Maëlys, Clémence, Anaïs, Eva, Nina, Lilou, "
-            "Maëlle, Lana, Agathe, Louna, Mathilde, Lisa, Alix, Célia, Margaux, Apolline, Lya"
+            "Louise, Léa, Ambre, Zoé, Lola, Léna, Romane, Maëlys, Clémence, Anaïs, Eva, Nina, Lilou, Maëlle, "
+            "Lana, Agathe, Louna, Mathilde, Lisa, Alix, Célia, Margaux, Apolline, Lya"
         ),
         "pt": (
             "Helena, Laura, Sophia, Manuela, Heloísa, Lorena, Agatha, Maitê, Lívia, Cecília, Isadora, "
