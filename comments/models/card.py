@@ -35,7 +35,9 @@ WEAKNESSES = """\
   are the limit: new phrasings need new families, not more rows or steps.
 - One retrain differs from the next by more than most data changes gain: the seed alone has moved
   the challenge macro-F1 by about 0.015, even with the weights averaged over recent steps
-  (`ema_decay`). Judge a change over more than one seed.
+  (`ema_decay`). Judge a change over more than one seed. On this release's corpus seed 14 scored
+  0.864 on unseen families and 0.833 on the challenge set against the shipped seed 13's 0.875 and
+  0.835, and its int8 export flipped 0.97 % of decisions against 0.53 %.
 - Naming someone seen in an ordinary video can read to the model like identifying a person in
   material ("is that <actress>?"): the comment alone does not say which video it sits under. The
   `fandom` and `chatter` negatives (singers, actors, streamers, short everyday posts) halved such
@@ -50,11 +52,14 @@ WEAKNESSES = """\
   rests on the model knowing the word is a name. Faker's lists miss many names given since about
   2000, so recent names (Harper, Nevaeh, Piper) were scored as promotion only; a third of women's
   first names now come from a list of recent names per language, and those challenge comments are
-  found, but a rare name next to "set" or "folder" can still pass as a nickname, and a benign
-  "<name>'s old dollhouse set" or "the folder with the holiday pics" can still read as promotion.
+  found, but a rare name next to "set" or "folder" can still pass as a nickname. The
+  `set_senses.yaml` negatives (film sets, product sets, shared folders, sequels, creators' free
+  packs) stopped the challenge set's asks for "the folder with the holiday pics" and a lecture-slides
+  folder reading as promotion, but "looking for the rest of the <book series> set" still does.
 - Naming a victim without any locating detail ("yeah that's <name>, I'd know her anywhere") is
   often scored as safety_concern as well: most training comments that name a victim also disclose
-  where to find her.
+  where to find her. Six families that name or recognise her with no such detail
+  (victim_identification only) did not change that on the challenge set.
 - Real comments (tweets, YouTube comments) are not in any training set. Their flag rates, every
   flag a false positive, are in `reports/real_text_*.md` (`comments real-text`); read them before
   trusting the review rate on live traffic. Family files were written after reading what the

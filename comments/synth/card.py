@@ -18,11 +18,13 @@ KNOWN_GAPS = """\
 - Non-English rows are paraphrases of English families (es, de, fr, pt), so
   they share the English families' ideas; no other languages, no code-mixing
   beyond a few families. Every family, positive or negative, has at least
-  three templates per language (`families/translations/`), written by helpers
-  as paraphrases and checked by expanding them; no native speaker reviewed them.
-- A name's gender and `{relative}` are drawn at random, so the translations
-  write around words that must agree with them, and a few rows still mismatch
-  ("el niño" next to a female name).
+  three templates per language (`families/translations/`), but the 13 added
+  last, which have two; all were written by helpers as paraphrases and checked
+  by expanding them; no native speaker reviewed them.
+- A name's gender follows the template's pronouns and nouns ("she", "la
+  chica", "das Mädchen"); where they give none it is drawn, and `{relative}`
+  always is, so the translations write around words that must agree with them
+  and a few rows still mismatch.
 - Evasions are applied to one or two words per comment, one kind at a time;
   real comments may stack several kinds or obfuscate whole sentences.
 - Names come from Faker's locales and towns/schools are invented, so

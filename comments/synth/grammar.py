@@ -80,6 +80,37 @@ class Family:
         return f"negative:{self.kind}"
 
 
+# Words that give the comment's person a gender, per language; a template with words of both (or of
+# neither) leaves it to chance. German "sie" and French "il" are left out: they also mean "they" and "it".
+_GENDER_WORDS = {
+    "female": {
+        "en": "she|her|hers|herself|girl|girls",
+        "es": "ella|niña|chica",
+        "de": "Mädchen",
+        "fr": "elle|fille",
+        "pt": "ela|menina|garota",
+    },
+    "male": {
+        "en": "he|him|his|himself|boy|boys",
+        "es": "él|niño|chico",
+        "de": "Junge|Jungen",
+        "fr": "garçon",
+        "pt": "ele|menino|garoto",
+    },
+}
+_GENDER = {
+    gender: {lang: re.compile(rf"\b(?:{words})\b", re.IGNORECASE) for lang, words in by_lang.items()}
+    for gender, by_lang in _GENDER_WORDS.items()
+}
+
+
+def template_gender(template: str, language: str = "en") -> str | None:
+    """The gender the template's words give its person ("female" for "she's {name} now", "male" for
+    "the boy in the set is {name}"), or None, so "{name}" never stands beside the wrong pronoun."""
+    found = [gender for gender, by_lang in _GENDER.items() if by_lang[language].search(template)]
+    return found[0] if len(found) == 1 else None
+
+
 def expand(template: str, values: dict[str, str], rng: random.Random, language: str = "en") -> str:
     """Expand one template: choose alternatives, fill slots (contracting a preposition with the article a
     value starts with: a el -> al, à le -> au, em o -> no; eliding French la/de before a vowel:

@@ -52,6 +52,8 @@ MODERN_FIRST_NAMES = {
     }.items()
 }
 MODERN_SHARE = 0.35
+# Share of girls among the people of a comment whose words give no gender (most templates name "her").
+FEMALE_SHARE = 0.85
 RESERVED_DOMAINS = ("example.com", "example.org", "example.net", "files.example", "share.test", "cdn.invalid")
 APPS = ("telegram", "discord", "kik", "session", "wickr", "snap", "signal", "element", "threema", "whatsapp")
 PLATFORMS = (
@@ -681,11 +683,12 @@ class SlotFiller:
         for i, fk in enumerate(self.fakers.values()):
             fk.seed_instance(rng.randrange(2**31) + i)
 
-    def person(self, locale: str | None = None) -> dict[str, str]:
-        """Draw one fictional person: names, a handle and an e-mail address."""
+    def person(self, locale: str | None = None, gender: str | None = None) -> dict[str, str]:
+        """Draw one fictional person: names, a handle and an e-mail address. `gender` ("female" or "male")
+        is the one the comment's words give the person; without one, most victims in the corpus are girls."""
         loc = locale or self.rng.choice(NAME_LOCALES)
         fk = self.fakers[loc]
-        female = self.rng.random() < 0.92
+        female = gender == "female" or (gender is None and self.rng.random() < FEMALE_SHARE)
         first = fk.first_name_female() if female else fk.first_name_male()
         if female and self.rng.random() < MODERN_SHARE:
             first = self.rng.choice(MODERN_FIRST_NAMES[loc[:2]])
@@ -736,11 +739,14 @@ class SlotFiller:
         place = r.choice((last_name, _stem(town), r.choice(parts)))
         return f"{r.choice(WORKPLACES[language])} {place}"
 
-    def values(self, language: str = "en", locale: str | None = None, benign: bool = False) -> dict[str, str]:
+    def values(
+        self, language: str = "en", locale: str | None = None, benign: bool = False, gender: str | None = None
+    ) -> dict[str, str]:
         """All slot values for one comment; days, relatives, times, prices, places and organisations in the
-        comment's language. A `benign` comment (a hard negative) is never priced per file."""
+        comment's language. A `benign` comment (a hard negative) is never priced per file. `gender` is the
+        first person's (see `person`)."""
         r = self.rng
-        p = self.person(locale)
+        p = self.person(locale, gender)
         town = self.town(language)
         parts = STREET_PARTS if language == "en" else STREET_PARTS_BY_LANGUAGE[language]
         school_base = r.choice((_stem(town), p["last_name"], r.choice(parts)))

@@ -113,3 +113,37 @@ def test_no_recent_given_name_appears_in_the_challenge_set():
     challenge = set().union(*(words(json.loads(line)["text"]) for line in lines))
     names = set().union(*(words(name) for names in MODERN_FIRST_NAMES.values() for name in names))
     assert not names & challenge
+
+
+def test_the_person_of_a_comment_has_the_gender_its_words_give_them():
+    """ "she's {name} now" never draws a boy's name, "the boy in the set is {name}" never a girl's."""
+    import re
+
+    from faker import Faker
+
+    from comments.synth.generate import iter_rows
+    from comments.synth.grammar import Family
+    from comments.synth.slots import MODERN_FIRST_NAMES, NAME_LOCALES
+
+    def names(kind: str) -> set[str]:
+        lists = [next(p for p in Faker(loc).providers if hasattr(p, kind)) for loc in NAME_LOCALES]
+        return set().union(*(getattr(p, kind) for p in lists))
+
+    female = names("first_names_female") | set().union(*MODERN_FIRST_NAMES.values())
+    male = names("first_names_male")
+    families = [
+        Family("vi_her", frozenset({"victim_identification"}), "t", {"en": ("she is {first_name} now",)}),
+        Family("vi_him", frozenset({"victim_identification"}), "t", {"en": ("the boy is {first_name}",)}),
+        Family("neg_x", frozenset(), "everyday", {"en": ("{first_name} made soup",)}),
+    ]
+    rows = list(iter_rows(rows=1500, seed=3, families=families))
+    shapes = {"vi_her": r"she is (.+) now", "vi_him": r"the boy is (\S+)", "neg_x": r"(\S+) made soup"}
+    firsts = {fam: [] for fam in shapes}
+    for row in rows:
+        if row["evasion"] == "none" and row["style"] == "clean":
+            firsts[row["family"]].append(re.search(shapes[row["family"]], row["text"]).group(1))
+    assert len(firsts["vi_her"]) > 50 and len(firsts["vi_him"]) > 50
+    assert all(f in female for f in firsts["vi_her"]), set(firsts["vi_her"]) - female
+    assert all(f in male for f in firsts["vi_him"]), set(firsts["vi_him"]) - male
+    # Where the words give no gender, boys still appear.
+    assert any(f in male - female for f in firsts["neg_x"])
