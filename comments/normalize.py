@@ -28,8 +28,7 @@ The rules for the cases that could go either way:
   "li.nk", but not "in-game", "follow-up", "signalez-le").
 - leet: a digit or symbol between letters is decoded ("v1ds"); at the start of a token only when
   it reads as leet ("0f", "$et", "901den"); at the end only 0, $, and 3 or 5 after three letters
-  ("n0", "driv3"). Numbers, units, ordinals and text-speak stay (2nd, 10am, u14s, b4, any1, 4ever,
-  hi5, top5),
+  ("n0", "driv3"). Numbers, units, ordinals and text-speak stay (2nd, 10am, u14s, b4, any1, 4ever),
   except that a short code-like token whose digits are all leet is decoded when that makes a common
   word in one of the five languages (wordfreq): s37 -> set, re57 -> rest, sh3 -> she, but a320, mp3,
   and f17 or m14 (a sex and an age) stay.
@@ -77,7 +76,6 @@ _UNIT = re.compile(  # 2nd, 10am, 5km, 1990s, u14s, a320: numbers, not leetspeak
 )
 _CODE = re.compile(r"[^\W\d_]{1,2}\d{2,}")  # the part of _UNIT that leet can also make: s37 (set), a320
 _SEX_AGE = re.compile(r"[fmFM]\d{2}")  # "she's f17", "m14": an age, not "fit" or "mia"
-_TEXT_SPEAK = re.compile(r"hi5|top\d+", re.IGNORECASE)  # a high five, "my top5": not "his", "tops"
 LANGUAGES = ("en", "es", "de", "fr", "pt")  # English first; `comments.language` relies on it
 _COMMON_ZIPF = 4.0  # once per 100,000 words: "set" 5.6, "rest" 5.2, "she" 6.3; "res" (r35) 3.8, "mpe" (mp3) 0
 _REPEAT = re.compile(r"([^\W\d_])\1{2,}")
@@ -313,8 +311,6 @@ def _decode_if_word(tok: str) -> str | None:
 
 def _leet_token(tok: str) -> str | None:
     """Decode one token, or None when it is a number, unit, ordinal or text-speak like b4."""
-    if _TEXT_SPEAK.fullmatch(_skeleton(tok)):
-        return None
     if _UNIT.fullmatch(tok):
         return _decode_if_word(tok) if _CODE.fullmatch(tok) else None
     runs = [m.span() for m in _LEET_RUN.finditer(tok)]

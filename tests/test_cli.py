@@ -34,6 +34,18 @@ def test_when_rows_is_not_a_number_then_usage_error():
     assert res.returncode == 2
 
 
+def test_check_reads_a_translations_file_and_refuses_a_mapping_elsewhere(tmp_path):
+    res = run("data", "check", "comments/synth/families/translations/pt.yaml")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "## vi_pr_set_called_by_first_name" in res.stdout and "  [pt] " in res.stdout
+    assert "  [en] " not in res.stdout  # only the templates the file adds
+    mapping = tmp_path / "pt.yaml"
+    mapping.write_text("vi_pr_set_called_by_first_name: ['quem tem a pasta de {first_name}?']\n")
+    res = run("data", "check", str(mapping))
+    assert res.returncode == 1
+    assert "expected a list of families" in res.stdout and "Traceback" not in res.stdout + res.stderr
+
+
 def test_when_family_file_is_broken_then_check_fails(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("- {id: neg_x, labels: [], kind: everyday, templates: ['{nope}', b, c]}\n")

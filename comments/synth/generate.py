@@ -19,7 +19,7 @@ import pandas as pd
 from comments.labels import LABELS
 from comments.synth import DEFAULT_ROWS, DEFAULT_SEED
 from comments.synth.evasions import apply_evasion, possible_evasions
-from comments.synth.grammar import NEGATIVE_KINDS, Family, expand, load_families, template_gender
+from comments.synth.grammar import NEGATIVE_KINDS, Family, load_families, render
 from comments.synth.slots import SlotFiller
 from comments.synth.styles import STYLE_WEIGHTS, STYLES, apply_style
 
@@ -87,9 +87,7 @@ def _row(family: Family, rng: random.Random, filler: SlotFiller) -> dict:
     others = [lang for lang in family.templates if lang != "en"]
     language = rng.choice(others) if others and rng.random() < TRANSLATION_RATE else "en"
     locale = rng.choice(LOCALES[language]) if language != "en" else None
-    template = rng.choice(family.templates[language])
-    values = filler.values(language, locale, benign=not family.labels, gender=template_gender(template, language))
-    text = expand(template, values, rng, language)
+    text = render(rng.choice(family.templates[language]), rng, filler, language, locale, benign=not family.labels)
     if language == "en" and rng.random() < CONTEXT_RATE:
         extra = rng.choice(CONTEXT)
         text = f"{extra} {text}" if rng.random() < 0.5 else f"{text} {extra}"

@@ -16,7 +16,7 @@ import yaml
 
 from comments.errors import ConfigurationError
 from comments.labels import LABELS
-from comments.synth.slots import SLOT_NAMES
+from comments.synth.slots import SLOT_NAMES, SlotFiller
 
 NEGATIVE_KINDS = (
     "survivor_story",
@@ -80,43 +80,74 @@ class Family:
         return f"negative:{self.kind}"
 
 
-# Words that give the comment's person a gender, per language; a template with words of both (or of
-# neither) leaves it to chance. German "sie" and French "il" are left out: they also mean "they" and "it".
+# Words that give the comment's person a gender, per language; a text with words of both (or of
+# neither) leaves it to chance. German "sie" and French "il" are left out: they also mean "they" and
+# "it"; German nouns are matched with their capital, so "eine junge Frau" is not "ein Junge".
 _GENDER_WORDS = {
     "female": {
         "en": "she|her|hers|herself|girl|girls",
-        "es": "ella|niña|chica",
+        "es": "ella|niña|niñas|chica|chicas",
         "de": "Mädchen",
-        "fr": "elle|fille",
-        "pt": "ela|menina|garota",
+        "fr": "elle|elles|fille|filles",
+        "pt": "ela|dela|nela|menina|garota",
     },
     "male": {
         "en": "he|him|his|himself|boy|boys",
-        "es": "él|niño|chico",
+        "es": "él|niño|niños|el chico|un chico",
         "de": "Junge|Jungen",
-        "fr": "garçon",
-        "pt": "ele|menino|garoto",
+        "fr": "garçon|garçons",
+        "pt": "ele|dele|nele|menino|garoto",
     },
 }
-_GENDER = {
-    gender: {lang: re.compile(rf"\b(?:{words})\b", re.IGNORECASE) for lang, words in by_lang.items()}
-    for gender, by_lang in _GENDER_WORDS.items()
+# An article before the name says more than any other word: "a {name} ... tem um menino" is her son.
+_NAME_ARTICLES = {"pt": {"female": "a|da|na|pela", "male": "o|do|no|pelo"}}
+_GENDER = {  # language -> gender -> pattern
+    lang: {
+        g: re.compile(rf"\b(?:{_GENDER_WORDS[g][lang]})\b", 0 if lang == "de" else re.IGNORECASE) for g in _GENDER_WORDS
+    }
+    for lang in LANGUAGES
+}
+_ARTICLE = {
+    lang: {g: re.compile(rf"\b(?:{words}) \{{(?:first_)?name\}}", re.IGNORECASE) for g, words in by_gender.items()}
+    for lang, by_gender in _NAME_ARTICLES.items()
 }
 
 
-def template_gender(template: str, language: str = "en") -> str | None:
-    """The gender the template's words give its person ("female" for "she's {name} now", "male" for
-    "the boy in the set is {name}"), or None, so "{name}" never stands beside the wrong pronoun."""
-    found = [gender for gender, by_lang in _GENDER.items() if by_lang[language].search(template)]
-    return found[0] if len(found) == 1 else None
+def choose(template: str, rng: random.Random) -> str:
+    """The template with one alternative picked from each `[a|b]`."""
+    return _CHOICE.sub(lambda m: rng.choice(m.group(1).split("|")), template)
+
+
+def template_gender(text: str, language: str = "en") -> str | None:
+    """The gender a template's words give its person once its alternatives are chosen ("female" for
+    "she's {name} now", "male" for "the boy in the set is {name}"), or None where they give none."""
+    for by_gender in (_ARTICLE.get(language, {}), _GENDER[language]):
+        found = [g for g, pattern in by_gender.items() if pattern.search(text)]
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def render(
+    template: str,
+    rng: random.Random,
+    filler: SlotFiller,
+    language: str = "en",
+    locale: str | None = None,
+    benign: bool = False,
+) -> str:
+    """One comment from a template: alternatives chosen, then slot values drawn for the gender the chosen
+    words give the person (so "{name}" never stands beside the wrong "she" or "he"), then filled in."""
+    text = choose(template, rng)
+    values = filler.values(language, locale, benign=benign, gender=template_gender(text, language))
+    return expand(text, values, rng, language)
 
 
 def expand(template: str, values: dict[str, str], rng: random.Random, language: str = "en") -> str:
     """Expand one template: choose alternatives, fill slots (contracting a preposition with the article a
     value starts with: a el -> al, à le -> au, em o -> no; eliding French la/de before a vowel:
     l'avenue, d'Agnès), then tidy spaces."""
-    text = _CHOICE.sub(lambda m: rng.choice(m.group(1).split("|")), template)
-    text = _SLOT.sub(lambda m: _VALUE + values[m.group(1)], text)
+    text = _SLOT.sub(lambda m: _VALUE + values[m.group(1)], choose(template, rng))
     if language in _CONTRACTIONS:
         text = _CONTRACTABLE[language].sub(_contract(_CONTRACTIONS[language]), text)
     if language == "fr":
@@ -156,8 +187,14 @@ def _check_templates(where: str, items) -> None:
 
 def parse_families(entries: list[dict], source: str) -> list[Family]:
     """Validate raw YAML entries and turn them into families."""
+    entries = entries or []
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ConfigurationError(
+            f"{source}: expected a list of families (each with id, labels, kind and templates); "
+            "a file that maps family ids to templates belongs in translations/"
+        )
     families = []
-    for i, e in enumerate(entries or []):
+    for i, e in enumerate(entries):
         where = f"{source} entry {i} ({e.get('id', '?')})"
         labels = frozenset(e.get("labels") or [])
         if not isinstance(e.get("id"), str) or not re.fullmatch(r"[a-z0-9_]+", e["id"]):
@@ -199,7 +236,7 @@ def load_families(folder: Path | None = None) -> list[Family]:
         seen.add(f.id)
     by_id = {f.id: f for f in families}
     for path in sorted((folder / "translations").glob("*.yaml")):
-        for fid, items in _translations(path, seen).items():
+        for fid, items in parse_translations(path, seen).items():
             templates = by_id[fid].templates | {path.stem: by_id[fid].templates.get(path.stem, ()) + items}
             by_id[fid] = replace(by_id[fid], templates=templates)
     return sorted(by_id.values(), key=lambda f: f.id)
@@ -215,7 +252,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _translations(path: Path, ids: set[str]) -> dict[str, tuple[str, ...]]:
+def parse_translations(path: Path, ids: set[str]) -> dict[str, tuple[str, ...]]:
     """A translations file, checked: its name is a language, its keys family ids, its values templates."""
     if path.stem not in LANGUAGES[1:]:
         raise ConfigurationError(f"{path.name}: translation files are named after a language in {LANGUAGES[1:]}")

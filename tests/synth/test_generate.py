@@ -132,18 +132,49 @@ def test_the_person_of_a_comment_has_the_gender_its_words_give_them():
     female = names("first_names_female") | set().union(*MODERN_FIRST_NAMES.values())
     male = names("first_names_male")
     families = [
-        Family("vi_her", frozenset({"victim_identification"}), "t", {"en": ("she is {first_name} now",)}),
-        Family("vi_him", frozenset({"victim_identification"}), "t", {"en": ("the boy is {first_name}",)}),
-        Family("neg_x", frozenset(), "everyday", {"en": ("{first_name} made soup",)}),
+        Family("vi_her", frozenset({"victim_identification"}), "t", {"en": ('she is "{first_name}" now',)}),
+        Family("vi_him", frozenset({"victim_identification"}), "t", {"en": ('the boy is "{first_name}"',)}),
+        Family("neg_x", frozenset(), "everyday", {"en": ('"{first_name}" made soup',)}),
+        Family("vi_either", frozenset({"victim_identification"}), "t", {"en": ('[she|he] was "{first_name}" then',)}),
     ]
-    rows = list(iter_rows(rows=1500, seed=3, families=families))
-    shapes = {"vi_her": r"she is (.+) now", "vi_him": r"the boy is (\S+)", "neg_x": r"(\S+) made soup"}
-    firsts = {fam: [] for fam in shapes}
+    rows = list(iter_rows(rows=3000, seed=3, families=families))
+    shapes = {
+        "vi_her": r'"(.+)"',
+        "vi_him": r'"(.+)"',
+        "neg_x": r'"(.+)"',
+        "vi_either": r'\b(s?he) was "(.+)"',
+    }
+    firsts = {fam: [] for fam in [*shapes, "vi_either_she", "vi_either_he"]}
     for row in rows:
         if row["evasion"] == "none" and row["style"] == "clean":
-            firsts[row["family"]].append(re.search(shapes[row["family"]], row["text"]).group(1))
-    assert len(firsts["vi_her"]) > 50 and len(firsts["vi_him"]) > 50
-    assert all(f in female for f in firsts["vi_her"]), set(firsts["vi_her"]) - female
-    assert all(f in male for f in firsts["vi_him"]), set(firsts["vi_him"]) - male
+            m = re.search(shapes[row["family"]], row["text"])
+            key = row["family"] + (f"_{m.group(1)}" if row["family"] == "vi_either" else "")
+            firsts[key].append(m.group(m.lastindex))
+    assert len(firsts["vi_her"]) > 40 and len(firsts["vi_him"]) > 40 and len(firsts["vi_either_he"]) > 20
+    # The alternative chosen ("[she|he]") decides, not the words the template could have had.
+    for fam, names in (("vi_her", female), ("vi_either_she", female), ("vi_him", male), ("vi_either_he", male)):
+        assert all(f in names for f in firsts[fam]), (fam, set(firsts[fam]) - names)
     # Where the words give no gender, boys still appear.
     assert any(f in male - female for f in firsts["neg_x"])
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "gender"),
+    [
+        ("she's {name} now", "en", "female"),
+        ("the boy in the set is {name}", "en", "male"),
+        ("{name} from the set", "en", None),
+        ("she told him about {name}", "en", None),  # two people: left to chance
+        ("la chica del set es {name}, vive en un pueblo chico", "es", "female"),  # "chico" is also "small"
+        ("el chico del set es {name}", "es", "male"),
+        ("das ist eine junge {name} aus {town}", "de", None),  # "junge" is also "young"
+        ("der Junge aus dem Set ist {name}", "de", "male"),
+        ("c'est {name}, la fille du set", "fr", "female"),
+        ("a {name} dos vídeos tem um menino agora", "pt", "female"),  # the article names her, "menino" her son
+        ("o {first_name} do set", "pt", "male"),
+    ],
+)
+def test_template_gender_reads_the_words_of_each_language(text, language, gender):
+    from comments.synth.grammar import template_gender
+
+    assert template_gender(text, language) == gender
