@@ -80,36 +80,31 @@ class Family:
         return f"negative:{self.kind}"
 
 
-# Words that give the comment's person a gender, per language; a text with words of both (or of
-# neither) leaves it to chance. German "sie" and French "il" are left out: they also mean "they" and
-# "it"; German nouns are matched with their capital, so "eine junge Frau" is not "ein Junge".
+# Words that give the comment's person a gender, per language: (a girl's, a boy's); a text with words
+# of both (or of neither) leaves it to chance. German "sie" and French "il" are left out: they also mean
+# "they" and "it"; German nouns are matched with their capital, so "eine junge Frau" is not "ein Junge".
 _GENDER_WORDS = {
-    "female": {
-        "en": "she|her|hers|herself|girl|girls",
-        "es": "ella|niña|niñas|chica|chicas",
-        "de": "Mädchen",
-        "fr": "elle|elles|fille|filles",
-        "pt": "ela|dela|nela|menina|garota",
-    },
-    "male": {
-        "en": "he|him|his|himself|boy|boys",
-        "es": "él|niño|niños|el chico|un chico",
-        "de": "Junge|Jungen",
-        "fr": "garçon|garçons",
-        "pt": "ele|dele|nele|menino|garoto",
-    },
+    "en": ("she|her|hers|herself|girl|girls", "he|him|his|himself|boy|boys"),
+    "es": ("ella|niña|niñas|chica|chicas", "él|niño|niños|el chico|un chico"),
+    "de": ("Mädchen", "Junge|Jungen"),
+    "fr": ("elle|elles|fille|filles", "garçon|garçons"),
+    "pt": ("ela|dela|nela|menina|garota", "ele|dele|nele|menino|garoto"),
 }
 # An article before the name says more than any other word: "a {name} ... tem um menino" is her son.
-_NAME_ARTICLES = {"pt": {"female": "a|da|na|pela", "male": "o|do|no|pelo"}}
+_NAME_ARTICLES = {"pt": ("a|da|na|pela", "o|do|no|pelo")}
 _GENDER = {  # language -> gender -> pattern
     lang: {
-        g: re.compile(rf"\b(?:{_GENDER_WORDS[g][lang]})\b", 0 if lang == "de" else re.IGNORECASE) for g in _GENDER_WORDS
+        g: re.compile(rf"\b(?:{words})\b", 0 if lang == "de" else re.IGNORECASE)
+        for g, words in zip(("female", "male"), pair, strict=True)
     }
-    for lang in LANGUAGES
+    for lang, pair in _GENDER_WORDS.items()
 }
 _ARTICLE = {
-    lang: {g: re.compile(rf"\b(?:{words}) \{{(?:first_)?name\}}", re.IGNORECASE) for g, words in by_gender.items()}
-    for lang, by_gender in _NAME_ARTICLES.items()
+    lang: {
+        g: re.compile(rf"\b(?:{words}) \{{(?:first_)?name\}}", re.IGNORECASE)
+        for g, words in zip(("female", "male"), pair, strict=True)
+    }
+    for lang, pair in _NAME_ARTICLES.items()
 }
 
 
@@ -140,14 +135,19 @@ def render(
     words give the person (so "{name}" never stands beside the wrong "she" or "he"), then filled in."""
     text = choose(template, rng)
     values = filler.values(language, locale, benign=benign, gender=template_gender(text, language))
-    return expand(text, values, rng, language)
+    return _fill(text, values, language)
 
 
 def expand(template: str, values: dict[str, str], rng: random.Random, language: str = "en") -> str:
-    """Expand one template: choose alternatives, fill slots (contracting a preposition with the article a
-    value starts with: a el -> al, à le -> au, em o -> no; eliding French la/de before a vowel:
-    l'avenue, d'Agnès), then tidy spaces."""
-    text = _SLOT.sub(lambda m: _VALUE + values[m.group(1)], choose(template, rng))
+    """Expand one template: choose alternatives, then fill its slots (`_fill`)."""
+    return _fill(choose(template, rng), values, language)
+
+
+def _fill(text: str, values: dict[str, str], language: str) -> str:
+    """Fill the slots of a template whose alternatives are chosen (contracting a preposition with the
+    article a value starts with: a el -> al, à le -> au, em o -> no; eliding French la/de before a
+    vowel: l'avenue, d'Agnès), then tidy spaces."""
+    text = _SLOT.sub(lambda m: _VALUE + values[m.group(1)], text)
     if language in _CONTRACTIONS:
         text = _CONTRACTABLE[language].sub(_contract(_CONTRACTIONS[language]), text)
     if language == "fr":
