@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from bench.systems import SYSTEMS
-from comments.models.export import cpuinfo, int8_instructions
+from comments.models.export import cpuinfo, int8_instructions, int8_products_exact
 
 OUT = Path("bench/results.json")
 MIX = Path("bench/mix.tmp")
@@ -100,6 +100,7 @@ def machine() -> dict:
         "cpu": cpuinfo("model name") or platform.processor(),
         "cores": os.cpu_count(),
         "int8_instructions": int8_instructions(),
+        "int8_products_exact": int8_products_exact(),
         "python": platform.python_version(),
         "platform": platform.platform(),
     }

@@ -151,6 +151,7 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
             "platform": platform.platform(),
             "torch": torch.__version__,
             "int8_instructions": export.int8_instructions(),
+            "int8_products_exact": export.int8_products_exact(),
         },
     }
     baseline.save(out / bundle.BASELINE)

@@ -75,6 +75,31 @@ def int8_instructions() -> list[str]:
     return [f for f in ("amx_int8", "avx512_vnni", "avx_vnni", "avx2") if f in flags]
 
 
+def int8_products_exact(weight_max: int = 127) -> bool:
+    """Whether ONNX Runtime's uint8 x int8 matrix product on this CPU equals exact integer arithmetic.
+
+    Without VNNI or AMX it adds pairs of products in 16 bits, which saturate when activations near
+    255 meet weights near 127 (the quantiser's full range); `weight_max=63` is what
+    `quantize_dynamic(reduce_range=True)` gives, which cannot saturate. Measured on the worst case,
+    a row of 255s times a column of `weight_max`s."""
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+
+    k = 64
+    a = np.full((1, k), 255, dtype=np.uint8)
+    b = np.full((k, 1), weight_max, dtype=np.int8)
+    graph = helper.make_graph(
+        [helper.make_node("MatMulInteger", ["a", "b"], ["y"])],
+        "probe",
+        [helper.make_tensor_value_info("a", TensorProto.UINT8, [1, k])],
+        [helper.make_tensor_value_info("y", TensorProto.INT32, [1, 1])],
+        [numpy_helper.from_array(b, "b")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return int(session.run(None, {"a": a})[0][0, 0]) == 255 * weight_max * k
+
+
 def cpuinfo(field: str) -> str:
     """A field of the first CPU in /proc/cpuinfo (Linux on x86); "" where there is none."""
     try:

@@ -108,3 +108,10 @@ def test_when_rows_are_picked_then_the_seed_fixes_them_and_the_caps_hold():
     again = train.pick_rows(200, 100, cfg)
     assert (again[0] == pick).all() and (again[1] == dev_pick).all()
     assert not (train.pick_rows(200, 100, train.TrainConfig(max_train_rows=50, eval_rows=20, seed=4))[0] == pick).all()
+
+
+def test_int8_products_with_reduced_range_weights_are_exact_on_any_cpu():
+    # 255 x 63 x 2 fits in 16 bits, so even a CPU that adds pairs of products in 16 bits is exact;
+    # full-range weights are exact only where VNNI or AMX multiply-adds in 32 bits.
+    assert export.int8_products_exact(63) is True
+    assert export.int8_products_exact() in (True, False)
