@@ -138,7 +138,7 @@ def _int8_note(flags: list[str] | None, exact: bool | None) -> str:
         note += (
             ". Its int8 products saturate: pairs of them are added in 16 bits, so the scores measured "
             "here carry an error a VNNI CPU's do not, and the two kinds of CPU score some comments "
-            "differently (`export.int8_products_exact`)"
+            "differently, mostly for that reason (`export.int8_products_exact`)"
         )
     return note + "."
 
@@ -244,8 +244,9 @@ def render_card(m: dict) -> str:
         "`reports/quantization.json`): rounding only the weights to 8 bits, activations in fp32, already "
         "moves scores by more than 0.02, so no 8-bit export measured here meets that bound; keeping the "
         "MatMuls most sensitive to quantisation in fp32 halves the flips at a cost in speed. Training for "
-        "int8 does not close the gap either (a retrain of `minilm-20261127-0247-2640ab`'s config, on an "
-        "AVX2-only machine): 300 more steps with int8 "
+        "int8 did not close the gap either on an AVX2-only machine, whose int8 products saturate and "
+        "which the simulation does not model (a retrain of `minilm-20261127-0247-2640ab`'s config): "
+        "300 more steps with int8 "
         "rounding simulated in every linear layer (per-comment activations, per-channel weights, "
         "straight-through) left max |Δ| at 0.57 and flips at 0.70 %, against 0.56 and 0.57 % for the same "
         "300 steps without it. int8 arithmetic also differs by CPU (AVX2 against AVX-512 VNNI): that "

@@ -21,8 +21,10 @@ def test_the_card_says_when_the_cpu_lacks_the_instructions_that_speed_int8_up():
     m["machine"]["int8_instructions"] = ["avx512_vnni", "avx2"]
     card = render_card(m)
     assert "no VNNI" not in card and "avx512_vnni, avx2" in card
-    assert "saturate" not in card
+    assert "Its int8 products saturate" not in card
     m["machine"] |= {"int8_instructions": ["avx2"], "int8_products_exact": False}
     assert "Its int8 products saturate" in render_card(m)
+    m["machine"]["int8_products_exact"] = True
+    assert "Its int8 products saturate" not in render_card(m)
     m["machine"].pop("int8_instructions")  # metrics written before the field, or no /proc/cpuinfo
     assert f"**{m['benchmark']['speedup']}×**." in render_card(m)

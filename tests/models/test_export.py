@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from comments.models import export, train
 from comments.models.data import label_matrix, load_labelled, normalise_texts
@@ -111,7 +112,19 @@ def test_when_rows_are_picked_then_the_seed_fixes_them_and_the_caps_hold():
 
 
 def test_int8_products_with_reduced_range_weights_are_exact_on_any_cpu():
-    # 255 x 63 x 2 fits in 16 bits, so even a CPU that adds pairs of products in 16 bits is exact;
-    # full-range weights are exact only where VNNI or AMX multiply-adds in 32 bits.
-    assert export.int8_products_exact(63) is True
-    assert export.int8_products_exact() in (True, False)
+    # 255 x 64 x 2 fits in 16 bits, so even a CPU that adds pairs of products in 16 bits is exact.
+    assert export.int8_products_exact(64) is True
+
+
+def test_int8_products_of_full_range_weights_saturate_on_an_x86_cpu_with_avx2_only():
+    if export.int8_instructions() != ["avx2"]:
+        pytest.skip("only an x86 CPU with AVX2 and neither VNNI nor AMX adds int8 products in 16 bits")
+    assert export.int8_products_exact() is False
+
+
+def test_when_the_int8_probe_cannot_run_then_it_says_none_instead_of_stopping_training(monkeypatch):
+    def broken(weight_max):
+        raise RuntimeError("Unsupported model IR version")
+
+    monkeypatch.setattr(export, "_product_probe", broken)
+    assert export.int8_products_exact() is None
