@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.run import machine
 from comments.models import export, train
 from comments.models.data import load_labelled, normalise_texts
 from comments.models.onnx_runtime import OnnxTransformer
@@ -93,6 +94,7 @@ def main(checkpoint: str) -> None:
     torch.set_num_threads(2)
     reference = train.torch_predict(model, tokenizer, texts)
     results = {
+        "machine": machine(),  # int8 speed and, without VNNI or AMX, int8 scores depend on the CPU
         "rows": len(texts),
         "torch_fp32_batched_rows_per_s": round(
             _rate(lambda t: train.torch_predict(model, tokenizer, t, batch_size=32), texts), 1
