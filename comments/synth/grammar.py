@@ -92,19 +92,20 @@ _GENDER_WORDS = {
 }
 # An article before the name says more than any other word: "a {name} ... tem um menino" is her son.
 _NAME_ARTICLES = {"pt": ("a|da|na|pela", "o|do|no|pelo")}
-_GENDER = {  # language -> gender -> pattern
-    lang: {
-        g: re.compile(rf"\b(?:{words})\b", 0 if lang == "de" else re.IGNORECASE)
-        for g, words in zip(("female", "male"), pair, strict=True)
+
+
+def _by_gender(pair: tuple[str, str], pattern: str, flags: int) -> dict[str, re.Pattern]:
+    """{"female": ..., "male": ...}: `pattern` with each side's alternatives in place of `{}`."""
+    return {
+        g: re.compile(pattern.replace("{}", words), flags) for g, words in zip(("female", "male"), pair, strict=True)
     }
-    for lang, pair in _GENDER_WORDS.items()
+
+
+_GENDER = {  # language -> gender -> pattern
+    lang: _by_gender(pair, r"\b(?:{})\b", 0 if lang == "de" else re.IGNORECASE) for lang, pair in _GENDER_WORDS.items()
 }
 _ARTICLE = {
-    lang: {
-        g: re.compile(rf"\b(?:{words}) \{{(?:first_)?name\}}", re.IGNORECASE)
-        for g, words in zip(("female", "male"), pair, strict=True)
-    }
-    for lang, pair in _NAME_ARTICLES.items()
+    lang: _by_gender(pair, r"\b(?:{}) \{(?:first_)?name\}", re.IGNORECASE) for lang, pair in _NAME_ARTICLES.items()
 }
 
 
