@@ -24,14 +24,7 @@ OUT = Path("reports/quantization.json")
 
 
 SKIP_SENSITIVE = 4  # MatMuls kept in fp32 by the `int8_skip_sensitive` variant
-
-
-def _dynamic(src: Path, dst: Path, **extra) -> Path:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    kwargs = {"weight_type": QuantType.QInt8, "per_channel": True, "extra_options": {"DefaultTensorType": 1}}
-    quantize_dynamic(str(src), str(dst), **(kwargs | extra))
-    return dst
+SMOOTH_ALPHAS = (0.5, export.SMOOTH_ALPHA, 0.9)  # `export.smooth` strengths compared
 
 
 def _weight_only(src: Path, dst: Path, accuracy_level: int) -> Path:
@@ -53,22 +46,28 @@ def sensitivity(fused: Path, tmp: Path, tok_path: Path, texts: list[str], refere
     names = [n.name for n in onnx.load(str(fused)).graph.node if n.op_type == "MatMul"]
     out = {}
     for name in names:
-        path = _dynamic(fused, tmp / "one.onnx", nodes_to_quantize=[name])
+        path = export.quantize_int8(fused, tmp / "one.onnx", nodes_to_quantize=[name])
         out[name] = float(np.abs(OnnxTransformer(path, tok_path, threads=2).predict(texts) - reference).mean())
     return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
 
-def _variants(fused: Path, tmp: Path, sensitive: list[str]) -> dict[str, Path]:
+def _variants(fused: Path, tmp: Path, sensitive: list[str], tokenizer, calibration: list[str]) -> dict[str, Path]:
+    """The shipped export (`export.quantize`: smoothed, then int8 with weights within ±64) and variants
+    that change one thing each; the weight-only ones start from the unsmoothed graph."""
+    smoothed = {a: export.smooth(fused, tmp / f"smooth{a}.onnx", tokenizer, calibration, a) for a in SMOOTH_ALPHAS}
+    shipped = smoothed[export.SMOOTH_ALPHA]
     out = {"fp32_fused": fused}
     specs = {
-        "int8_all (shipped)": {},
-        "int8_matmul_only": {"op_types_to_quantize": ["MatMul"]},
-        "int8_reduce_range": {"reduce_range": True},
-        "int8_per_tensor": {"per_channel": False},
-        "int8_skip_sensitive": {"nodes_to_exclude": sensitive[:SKIP_SENSITIVE]},
+        f"int8_smooth_{export.SMOOTH_ALPHA}_reduce_range (shipped)": (shipped, {}),
+        "int8_full_range": (shipped, {"reduce_range": False}),
+        "int8_unsmoothed": (fused, {}),
+        **{f"int8_smooth_{a}": (smoothed[a], {}) for a in SMOOTH_ALPHAS if a != export.SMOOTH_ALPHA},
+        "int8_matmul_only": (shipped, {"op_types_to_quantize": ["MatMul"]}),
+        "int8_per_tensor": (shipped, {"per_channel": False}),
+        "int8_skip_sensitive": (shipped, {"nodes_to_exclude": sensitive[:SKIP_SENSITIVE]}),
     }
-    for name, extra in specs.items():
-        out[name] = _dynamic(fused, tmp / f"{name.split()[0]}.onnx", **extra)
+    for name, (src, options) in specs.items():
+        out[name] = export.quantize_int8(src, tmp / f"{name.split()[0]}.onnx", **options)
     out["weight_only_int8"] = _weight_only(fused, tmp / "weight_only.onnx", accuracy_level=0)
     out["weight_only_int8_int8_compute"] = _weight_only(fused, tmp / "weight_only_acc4.onnx", accuracy_level=4)
     return out
@@ -109,7 +108,8 @@ def main(checkpoint: str) -> None:
         optimize_model(str(fp32), model_type="bert", num_heads=heads, hidden_size=hidden).save_model_to_file(str(fused))
         ranked = sensitivity(fused, Path(tmp), tok_path, probe, train.torch_predict(model, tokenizer, probe))
         results["sensitivity_mean_abs_diff"] = {k: round(v, 5) for k, v in ranked.items()}
-        for name, path in _variants(fused, Path(tmp), list(ranked)).items():
+        calibration = normalise_texts(df[df.split == "dev"].text.tolist())  # what `comments train` smooths on
+        for name, path in _variants(fused, Path(tmp), list(ranked), tokenizer, calibration).items():
             one = OnnxTransformer(path, tok_path, threads=2)
             batched = OnnxTransformer(path, tok_path, threads=2, batch_size=32)
             single_thread = OnnxTransformer(path, tok_path, threads=1)

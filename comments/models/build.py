@@ -84,7 +84,8 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
     out.mkdir(parents=True)
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = export.export_onnx(model, tokenizer, Path(tmp) / "fp32.onnx")
-        export.quantize(fp32, out / bundle.MODEL, model.config.num_attention_heads, model.config.hidden_size)
+        heads, hidden = model.config.num_attention_heads, model.config.hidden_size
+        export.quantize(fp32, out / bundle.MODEL, heads, hidden, tokenizer, dev_texts)  # dev: not the parity rows
         shutil.copyfile(tok_path, out / bundle.TOKENIZER)
         int8 = OnnxTransformer(out / bundle.MODEL, out / bundle.TOKENIZER, cfg.max_length, threads=cfg.threads)
         fp32_model = OnnxTransformer(fp32, out / bundle.TOKENIZER, cfg.max_length, threads=cfg.threads)

@@ -28,3 +28,14 @@ def test_the_card_says_when_the_cpu_lacks_the_instructions_that_speed_int8_up():
     assert "Its int8 products saturate" not in render_card(m)
     m["machine"].pop("int8_instructions")  # metrics written before the field, or no /proc/cpuinfo
     assert f"**{m['benchmark']['speedup']}×**." in render_card(m)
+
+
+def test_the_card_names_each_parity_limit_int8_misses():
+    m = _metrics()
+    m["parity"]["int8"] |= {"max_abs_diff": 0.3, "flip_rate": 0.002}
+    card = render_card(m)
+    assert "outside the limits: largest score change.**" in card
+    m["parity"]["int8"] |= {"max_abs_diff": 0.3, "flip_rate": 0.01}
+    assert "outside the limits: largest score change and decisions flipped at 0.5.**" in render_card(m)
+    m["parity"]["int8"] |= {"max_abs_diff": 0.01, "flip_rate": 0.001}
+    assert "int8 is within the limits." in render_card(m)
