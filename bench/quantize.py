@@ -3,17 +3,21 @@
 For each variant: size, the issue's parity figures on the 1,000 test+dev rows `comments train`
 checks (max and mean score difference, decisions flipped at 0.5), and rows/s one comment per
 run (what serving does) on two single-threaded workers and on one, and in length-sorted
-batches of 32, next to torch fp32 (2 threads) in batches of 32 on the same rows. Writes
-reports/quantization.json. The shipped export is `comments.models.export.quantize`.
+batches of 32, next to torch fp32 (2 threads) in batches of 32 on the same rows; then int8
+rounding simulated in torch (`simulate`). Writes reports/quantization.json. The shipped export
+is `comments.models.export.quantize`.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 from bench.run import machine
 from comments.models import export, train
@@ -38,38 +42,74 @@ def _weight_only(src: Path, dst: Path, accuracy_level: int) -> Path:
     return dst
 
 
-def sensitivity(fused: Path, tmp: Path, tok_path: Path, texts: list[str], reference) -> dict[str, float]:
-    """Mean absolute score change when each MatMul alone is quantised, largest first."""
-    import numpy as np
+def sensitivity(graph: Path, tmp: Path, tok_path: Path, texts: list[str], reference) -> dict[str, float]:
+    """Mean absolute score change when each MatMul of `graph` alone is quantised, largest first."""
     import onnx
 
-    names = [n.name for n in onnx.load(str(fused)).graph.node if n.op_type == "MatMul"]
+    names = [n.name for n in onnx.load(str(graph)).graph.node if n.op_type == "MatMul"]
     out = {}
     for name in names:
-        path = export.quantize_int8(fused, tmp / "one.onnx", nodes_to_quantize=[name])
+        path = export.quantize_int8(graph, tmp / "one.onnx", nodes_to_quantize=[name])
         out[name] = float(np.abs(OnnxTransformer(path, tok_path, threads=2).predict(texts) - reference).mean())
     return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
 
-def _variants(fused: Path, tmp: Path, sensitive: list[str], tokenizer, calibration: list[str]) -> dict[str, Path]:
-    """The shipped export (`export.quantize`: smoothed, then int8 with weights within ±64) and variants
-    that change one thing each; the weight-only ones start from the unsmoothed graph."""
-    smoothed = {a: export.smooth(fused, tmp / f"smooth{a}.onnx", tokenizer, calibration, a) for a in SMOOTH_ALPHAS}
+def _variants(fused: Path, smoothed: dict[float, Path], tmp: Path, sensitive: list[str]) -> dict[str, Path]:
+    """The shipped export (`export.quantize`: smoothed, then int8 with weights within ±64, "w64") and
+    variants that each change one thing; "w127" is int8's full range, the export before smoothing."""
     shipped = smoothed[export.SMOOTH_ALPHA]
-    out = {"fp32_fused": fused}
+    name = f"int8_smooth_{export.SMOOTH_ALPHA}_w64"
     specs = {
-        f"int8_smooth_{export.SMOOTH_ALPHA}_reduce_range (shipped)": (shipped, {}),
-        "int8_full_range": (shipped, {"reduce_range": False}),
-        "int8_unsmoothed": (fused, {}),
-        **{f"int8_smooth_{a}": (smoothed[a], {}) for a in SMOOTH_ALPHAS if a != export.SMOOTH_ALPHA},
-        "int8_matmul_only": (shipped, {"op_types_to_quantize": ["MatMul"]}),
-        "int8_per_tensor": (shipped, {"per_channel": False}),
-        "int8_skip_sensitive": (shipped, {"nodes_to_exclude": sensitive[:SKIP_SENSITIVE]}),
+        f"{name} (shipped)": (shipped, {}),
+        f"int8_smooth_{export.SMOOTH_ALPHA}_w127": (shipped, {"reduce_range": False}),
+        "int8_w127 (export before smoothing)": (fused, {"reduce_range": False}),
+        "int8_w64": (fused, {}),
+        **{f"int8_smooth_{a}_w64": (smoothed[a], {}) for a in SMOOTH_ALPHAS if a != export.SMOOTH_ALPHA},
+        f"{name}_matmul_only": (shipped, {"op_types_to_quantize": ["MatMul"]}),
+        f"{name}_per_tensor": (shipped, {"per_channel": False}),
+        f"{name}_skip_{SKIP_SENSITIVE}_sensitive": (shipped, {"nodes_to_exclude": sensitive[:SKIP_SENSITIVE]}),
     }
-    for name, (src, options) in specs.items():
-        out[name] = export.quantize_int8(src, tmp / f"{name.split()[0]}.onnx", **options)
+    out = {"fp32_fused": fused}
+    for key, (src, options) in specs.items():
+        out[key] = export.quantize_int8(src, tmp / f"{key.split()[0]}.onnx", **options)
     out["weight_only_int8"] = _weight_only(fused, tmp / "weight_only.onnx", accuracy_level=0)
     out["weight_only_int8_int8_compute"] = _weight_only(fused, tmp / "weight_only_acc4.onnx", accuracy_level=4)
+    return out
+
+
+def simulate(model, tokenizer, texts: list[str]) -> dict[str, dict]:
+    """Parity of int8 rounding simulated in torch's encoder linear layers, one comment per run:
+    per-channel int8 weights with fp32 activations, and with uint8 activations on one scale per
+    comment (what ONNX Runtime's dynamic quantiser does) or per token (which it does not offer).
+    Says how far any 8-bit export of these weights can get."""
+    import torch
+
+    mode = {"activations": "fp32"}
+
+    def round_activations(x):
+        axis = {"per_comment": None, "per_token": -1}.get(mode["activations"], "fp32")
+        if axis == "fp32":
+            return x
+        lo = (x.amin() if axis is None else x.amin(axis, keepdim=True)).clamp(max=0)
+        hi = (x.amax() if axis is None else x.amax(axis, keepdim=True)).clamp(min=0)
+        scale = (hi - lo).clamp(min=1e-12) / 255
+        zero = torch.round(-lo / scale)
+        return (torch.clamp(torch.round(x / scale) + zero, 0, 255) - zero) * scale
+
+    def scores() -> np.ndarray:
+        return np.concatenate([train.torch_predict(model, tokenizer, [t]) for t in texts])
+
+    reference = scores()
+    model = copy.deepcopy(model)
+    for name, layer in model.named_modules():
+        if isinstance(layer, torch.nn.Linear) and "encoder" in name:
+            step = layer.weight.data.abs().amax(1, keepdim=True) / 127
+            layer.weight.data = torch.round(layer.weight.data / step) * step
+            layer.register_forward_pre_hook(lambda _, args: (round_activations(args[0]),))
+    out = {}
+    for activations in ("fp32", "per_comment", "per_token"):
+        mode["activations"] = activations
+        out[f"int8_weights_{activations}_activations"] = export.parity(reference, scores())
     return out
 
 
@@ -106,10 +146,14 @@ def main(checkpoint: str) -> None:
 
         fused = Path(tmp) / "fused.onnx"
         optimize_model(str(fp32), model_type="bert", num_heads=heads, hidden_size=hidden).save_model_to_file(str(fused))
-        ranked = sensitivity(fused, Path(tmp), tok_path, probe, train.torch_predict(model, tokenizer, probe))
-        results["sensitivity_mean_abs_diff"] = {k: round(v, 5) for k, v in ranked.items()}
         calibration = normalise_texts(df[df.split == "dev"].text.tolist())  # what `comments train` smooths on
-        for name, path in _variants(fused, Path(tmp), list(ranked), tokenizer, calibration).items():
+        smoothed = {
+            a: export.smooth(fused, Path(tmp) / f"smooth{a}.onnx", tokenizer, calibration, a) for a in SMOOTH_ALPHAS
+        }
+        shipped = smoothed[export.SMOOTH_ALPHA]
+        ranked = sensitivity(shipped, Path(tmp), tok_path, probe, train.torch_predict(model, tokenizer, probe))
+        results["sensitivity_mean_abs_diff"] = {k: round(v, 5) for k, v in ranked.items()}
+        for name, path in _variants(fused, smoothed, Path(tmp), list(ranked)).items():
             one = OnnxTransformer(path, tok_path, threads=2)
             batched = OnnxTransformer(path, tok_path, threads=2, batch_size=32)
             single_thread = OnnxTransformer(path, tok_path, threads=1)
@@ -121,6 +165,8 @@ def main(checkpoint: str) -> None:
                 "batched_32_rows_per_s": round(_rate(batched.predict, texts), 1),
             }
             print(name, results[name], flush=True)
+    results["simulated"] = simulate(model, tokenizer, texts)
+    print("simulated", results["simulated"], flush=True)
     OUT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from comments.labels import LABELS
 from comments.models.evaluate import markdown_table
+from comments.models.export import SMOOTH_ALPHA, SMOOTH_ROWS, WEIGHT_MAX
 
 WEAKNESSES = """\
 - Trained on synthetic, template-generated comments only. Unseen-family test rows still share the
@@ -248,19 +249,20 @@ def render_card(m: dict) -> str:
         f"thresholds (calibrated): {par['int8_at_thresholds_flip_rate']:.3%} (limits 0.02 and 0.5 %). "
         + _parity_verdict(m),
         "",
-        "The export first evens out the activation channels on 500 dev comments (SmoothQuant, α 0.8, "
-        "`export.smooth`): dynamic int8 gives each comment's activations one scale, and a few channels run "
-        "tens of times larger than the rest. It then keeps weights within ±64, whose int8 products are exact "
-        "on every x86 CPU (full-range weights saturate on a CPU without VNNI or AMX, and an AVX2-only "
-        "machine scored `minilm-20261127-0247-2640ab`'s unseen families 0.8686 against 0.8687 on the VNNI "
-        "one that built it). On 4,000 other test comments, against that release's fp32 ONNX, smoothing cut "
-        "the mean score difference from 0.0052 to 0.0030 and the largest from 0.59 to 0.31; the ±64 weights "
-        "give back part (0.0036 and 0.45), and both flip 0.29 % of decisions at 0.5, against 0.38 %. "
-        "Other exports of the same checkpoint (`python -m bench.quantize CHECKPOINT`, "
-        "`reports/quantization.json`) and a torch simulation say where the rest comes from: rounding only "
-        "the weights to 8 bits, activations in fp32, already moves scores by 0.09 to 0.10, so no 8-bit export "
-        "measured here meets the 0.02 bound; one activation scale per token instead of per comment, which "
-        "ONNX Runtime's dynamic quantiser does not offer, reached max 0.16 and mean 0.0019. Training for "
+        f"The export first evens out the activation channels on {SMOOTH_ROWS} dev comments (SmoothQuant, "
+        f"α {SMOOTH_ALPHA}, `export.smooth`): dynamic int8 gives each comment's activations one scale, and a few "
+        f"channels run tens of times larger than the rest. It then keeps weights within ±{WEIGHT_MAX}, whose int8 "
+        "products are exact on every x86 CPU (full-range weights saturate on a CPU without VNNI or AMX; an "
+        "AVX2-only machine scored `minilm-20261127-0247-2640ab`'s unseen families 0.8686 against 0.8687 on the "
+        "VNNI one that built it). On the parity rows of `minilm-20261127-0813-2640ab`'s checkpoint "
+        "(`python -m bench.quantize CHECKPOINT`, `reports/quantization.json`), ±64 weights alone raise the mean "
+        "score difference from 0.0058 to 0.0073 and the decisions flipped at 0.5 from 0.63 % to 0.77 %; "
+        "smoothing brings them to 0.0043 and 0.43 % (0.0036 and 0.23 % with full-range weights). The gain "
+        "depends on which dev comments the channels are measured on: four samples gave 0.23 % to 0.43 % flips "
+        "on these rows. The same report's torch simulation says where the rest comes from: per-channel int8 "
+        "weights with fp32 activations already move scores by up to 0.10, so no 8-bit export meets the 0.02 "
+        "bound; one activation scale per token instead of per comment, which ONNX Runtime's dynamic quantiser "
+        "does not offer, gives max 0.16 and mean 0.0019, against 0.46 and 0.0067. Training for "
         "int8 did not close the gap either (a retrain of `minilm-20261127-0247-2640ab`'s config on an "
         "AVX2-only machine): 300 more steps with int8 rounding simulated in every linear layer "
         "(per-comment activations, per-channel weights, straight-through) left max |Δ| at 0.57 and flips at "

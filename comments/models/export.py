@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -75,9 +76,13 @@ def quantize_int8(src: Path, dst: Path, **options) -> Path:
     (`bench.quantize`)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    settings = {"weight_type": QuantType.QInt8, "per_channel": True, "reduce_range": True}
-    # DefaultTensorType 1 = FLOAT: the fused ops defeat shape inference
-    quantize_dynamic(str(src), str(dst), **(settings | options), extra_options={"DefaultTensorType": 1})
+    settings = {
+        "weight_type": QuantType.QInt8,
+        "per_channel": True,
+        "reduce_range": True,
+        "extra_options": {"DefaultTensorType": 1},  # 1 = FLOAT: the fused ops defeat shape inference
+    }
+    quantize_dynamic(str(src), str(dst), **(settings | options))
     return Path(dst)
 
 
@@ -93,27 +98,34 @@ def smooth(src: Path, dst: Path, tokenizer, texts: list[str], alpha: float = SMO
     than the rest, so the rest keep only a few of the 256 levels. With s = max|x|^alpha / max|w|^(1-alpha)
     (per input channel, x over up to `SMOOTH_ROWS` of `texts` scored one per run as in serving),
     the channels' ranges even out and the weights, quantised per output column, absorb the difference.
-    MatMuls that share an input share one Mul. onnxruntime's own SmoothQuant serves static
-    quantisation only, through Intel Neural Compressor 2."""
+    MatMuls that share an input share one Mul; a weight that any other node also reads is left as it
+    is. onnxruntime's own SmoothQuant serves static quantisation only, through Intel Neural Compressor 2."""
     import onnx
     import onnxruntime as ort
     from onnx import TensorProto, helper, numpy_helper
 
     from comments.models.onnx_runtime import encode
 
+    if not texts:
+        raise ValueError("smooth needs at least one text to measure activations on")
     model = onnx.load(str(src))
     weights = {w.name: w for w in model.graph.initializer}
+    reads = Counter(name for node in model.graph.node for name in node.input)
     consumers: dict[str, list] = {}
     for node in model.graph.node:
-        if node.op_type == "MatMul" and node.input[1] in weights:
+        w = weights.get(node.input[1]) if node.op_type == "MatMul" else None
+        if w is not None and len(w.dims) == 2 and reads[w.name] == 1:
             consumers.setdefault(node.input[0], []).append(node)
     names = list(consumers)
+    if not names:  # nothing to smooth (`session.run([])` would return every output)
+        onnx.save(model, str(dst))
+        return Path(dst)
     probe = onnx.load(str(src))
     probe.graph.output.extend(helper.make_tensor_value_info(x, TensorProto.FLOAT, None) for x in names)
     session = ort.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"])
     x_max = dict.fromkeys(names, 0.0)
-    for text in texts[:: max(1, len(texts) // SMOOTH_ROWS)][:SMOOTH_ROWS]:
-        for x, value in zip(names, session.run(names, encode(tokenizer, [text])), strict=True):
+    for i in np.linspace(0, len(texts) - 1, min(len(texts), SMOOTH_ROWS)).astype(int):
+        for x, value in zip(names, session.run(names, encode(tokenizer, [texts[i]])), strict=True):
             x_max[x] = np.maximum(x_max[x], np.abs(value).reshape(-1, value.shape[-1]).max(axis=0))
     muls = []
     for x, nodes in consumers.items():

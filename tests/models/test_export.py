@@ -33,6 +33,7 @@ def test_when_tiny_model_is_exported_then_onnx_and_int8_match_torch(tiny_corpus,
         numpy_helper.to_array(w) for w in onnx.load(str(int8)).graph.initializer if w.data_type == onnx.TensorProto.INT8
     ]
     assert weights and max(int(np.abs(w.astype(int)).max()) for w in weights) <= export.WEIGHT_MAX
+    assert any(n.op_type == "Mul" and n.input[1].endswith("_smooth_scale") for n in onnx.load(str(int8)).graph.node)
 
 
 def test_when_batches_are_built_then_every_row_appears_once():
@@ -137,13 +138,15 @@ def test_when_the_int8_probe_cannot_run_then_it_says_none_instead_of_stopping_tr
     assert export.int8_products_exact() is None
 
 
-def _one_matmul(path, w: np.ndarray):
-    """A graph computing x @ w, with `x` an input of shape (rows, len(w))."""
+def _one_matmul(path, w: np.ndarray, twice: bool = False):
+    """A graph computing x @ w (or (x @ w) @ w, one weight read twice), `x` of shape (rows, len(w))."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["h" if twice else "y"])]
+    nodes += [helper.make_node("MatMul", ["h", "w"], ["y"])] if twice else []
     graph = helper.make_graph(
-        [helper.make_node("MatMul", ["x", "w"], ["y"])],
+        nodes,
         "one",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, w.shape[0]])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, w.shape[1]])],
@@ -179,3 +182,30 @@ def test_when_one_channel_carries_outliers_then_smoothing_keeps_fp32_and_cuts_th
         return np.abs(_run(dst, x) - exact).mean()
 
     assert int8_error(smoothed) < 0.5 * int8_error(plain)
+
+
+def test_the_shipped_model_keeps_its_int8_weights_within_the_bound_that_cannot_saturate():
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load("models/default/model.onnx")
+    weights = [numpy_helper.to_array(w) for w in model.graph.initializer if w.data_type == onnx.TensorProto.INT8]
+    assert len(weights) >= 36  # six layers of Q, K, V, output and two feed-forward MatMuls
+    assert max(int(np.abs(w.astype(int)).max()) for w in weights) <= export.WEIGHT_MAX
+    assert any(n.op_type == "Mul" and n.input[1].endswith("_smooth_scale") for n in model.graph.node)
+
+
+def test_when_a_weight_is_read_twice_or_there_is_nothing_to_measure_then_smoothing_does_not_corrupt_the_model(
+    tmp_path, monkeypatch
+):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(8, 16)).astype(np.float32)
+    x[:, 3] *= 50
+    w = rng.normal(size=(16, 16)).astype(np.float32)
+    twice = _one_matmul(tmp_path / "twice.onnx", w, twice=True)
+    monkeypatch.setattr("comments.models.onnx_runtime.encode", lambda tok, texts: {"x": x[[int(t) for t in texts]]})
+    smoothed = export.smooth(twice, tmp_path / "smoothed.onnx", None, [str(i) for i in range(len(x))])
+    exact = x @ w @ w
+    assert np.abs(_run(smoothed, x) - exact).max() < 1e-3 * np.abs(exact).max()
+    with pytest.raises(ValueError, match="at least one text"):
+        export.smooth(twice, tmp_path / "none.onnx", None, [])
