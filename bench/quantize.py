@@ -87,11 +87,11 @@ def simulate(model, tokenizer, texts: list[str]) -> dict[str, dict]:
     mode = {"activations": "fp32"}
 
     def round_activations(x):
-        axis = {"per_comment": None, "per_token": -1}.get(mode["activations"], "fp32")
-        if axis == "fp32":
+        if mode["activations"] == "fp32":
             return x
-        lo = (x.amin() if axis is None else x.amin(axis, keepdim=True)).clamp(max=0)
-        hi = (x.amax() if axis is None else x.amax(axis, keepdim=True)).clamp(min=0)
+        dims = -1 if mode["activations"] == "per_token" else tuple(range(x.dim()))
+        lo = x.amin(dims, keepdim=True).clamp(max=0)
+        hi = x.amax(dims, keepdim=True).clamp(min=0)
         scale = (hi - lo).clamp(min=1e-12) / 255
         zero = torch.round(-lo / scale)
         return (torch.clamp(torch.round(x / scale) + zero, 0, 255) - zero) * scale

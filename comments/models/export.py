@@ -120,7 +120,8 @@ def smooth(src: Path, dst: Path, tokenizer, texts: list[str], alpha: float = SMO
     if not names:  # nothing to smooth (`session.run([])` would return every output)
         onnx.save(model, str(dst))
         return Path(dst)
-    probe = onnx.load(str(src))
+    probe = onnx.ModelProto()
+    probe.CopyFrom(model)  # the graph as loaded, plus the MatMul inputs as outputs
     probe.graph.output.extend(helper.make_tensor_value_info(x, TensorProto.FLOAT, None) for x in names)
     session = ort.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"])
     x_max = dict.fromkeys(names, 0.0)
