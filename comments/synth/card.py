@@ -18,8 +18,9 @@ KNOWN_GAPS = """\
 - Non-English rows are paraphrases of English families (es, de, fr, pt), so
   they share the English families' ideas; no other languages, no code-mixing
   beyond a few families. Every family, positive or negative, has at least
-  three templates per language (`families/translations/`), but the 13 added
-  last, which have two; all were written by helpers as paraphrases and checked
+  three templates per language (`families/translations/`), but 13 (the
+  `set_senses.yaml` negatives and six victim_identification-only families),
+  which have two; all were written by helpers as paraphrases and checked
   by expanding them; no native speaker reviewed them.
 - A name's gender follows the template's pronouns and nouns ("she", "la
   chica", "das Mädchen"); where they give none it is drawn, and `{relative}`
@@ -44,6 +45,18 @@ def markdown_table(counts: pd.DataFrame | pd.Series, index_name: str) -> str:
     return "\n".join(lines)
 
 
+def untrained_kinds(df: pd.DataFrame, families) -> pd.DataFrame:
+    """Positive kinds whose families all fell outside `train`: families per split, `dev` and `test` only.
+
+    The split is by family, so a kind with no training family is tested without ever being learnt."""
+    split = df.groupby("family")["split"].first()
+    kinds = pd.DataFrame(
+        [(f.kind, split[f.id]) for f in families if f.labels and f.id in split.index], columns=["kind", "split"]
+    )
+    counts = pd.crosstab(kinds.kind, kinds.split).reindex(columns=["train", "dev", "test"], fill_value=0)
+    return counts[counts.train == 0].drop(columns="train").sort_index()
+
+
 def render_card(df: pd.DataFrame, rows: int, seed: int) -> str:
     """Markdown card: counts per label, split, family, style, language and evasion, examples, gaps."""
     families = load_families()
@@ -62,6 +75,7 @@ def render_card(df: pd.DataFrame, rows: int, seed: int) -> str:
     combos = df[positive][list(LABELS)].apply(lambda r: " + ".join(c for c in LABELS if r[c]), axis=1)
     kinds = {f.id: f.kind for f in families if not f.labels}
     neg_kinds = df[~positive]["family"].map(kinds).value_counts().sort_index()
+    untrained = untrained_kinds(df, families)
     examples = []
     train = df[(df.split == "train") & (df.evasion == "none") & (df.language == "en")]
     for lab in LABELS:
@@ -85,6 +99,12 @@ generated. Comments refer to material only obliquely and never describe it.
 
 ## Families per label (a multi-label family counts for each of its labels)
 {markdown_table(fam_counts, "label")}
+
+## Positive kinds with no training family ({len(untrained)})
+A family's `kind` names the thing it says; these kinds are only in `dev` or `test`, so
+the model meets them there first (write another family for the kind to teach it).
+
+{markdown_table(untrained, "kind") if len(untrained) else "None."}
 
 ## Label combinations among positive rows
 {markdown_table(combos.value_counts(), "labels")}

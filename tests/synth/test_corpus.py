@@ -23,8 +23,9 @@ def graphic_terms():
     for line in (ROOT / "tests/data/graphic_terms.txt").read_text().splitlines():
         if line and not line.startswith("#"):
             word = re.escape(line.rstrip("*"))
-            # not right after punctuation the punct_insert evasion put inside a word ("ave-nue")
-            terms.append(rf"(?<!\w[.\-_*])\b{word}" + ("" if line.endswith("*") else r"\b"))
+            # not right after punctuation the punct_insert evasion, or a leetspeak letter, put inside a
+            # word ("ave-nue", "cont!nue")
+            terms.append(rf"(?<!\w[.\-_*!$])\b{word}" + ("" if line.endswith("*") else r"\b"))
     return re.compile("|".join(terms), re.I)
 
 
