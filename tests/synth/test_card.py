@@ -18,8 +18,8 @@ def test_a_positive_kind_only_in_dev_or_test_is_listed_with_its_families_per_spl
     ]
     df = pd.DataFrame(
         {
-            "family": ["pr_a1", "pr_a2", "pr_a2", "pr_b1", "pr_b2", "neg_c1"],
-            "split": ["train", "test", "test", "test", "dev", "test"],
+            "family": ["pr_a1", "pr_a2", "pr_a2", "pr_b1", "pr_b1", "pr_b2", "neg_c1"],
+            "split": ["train", "test", "test", "test", "test", "dev", "test"],
         }
     )
     table = untrained_kinds(df, families)
