@@ -216,20 +216,19 @@ def check_parity(result: dict, max_diff: float, max_flip: float, what: str) -> N
         )
 
 
-def benchmark(model, tokenizer, onnx_model, texts: list[str], repeats: int = 2) -> dict:
-    """Rows per second of torch fp32 and of the ONNX model on the same texts, best of `repeats`."""
+def benchmark(model, tokenizer, onnx_model, texts: list[str], repeats: int = 3) -> dict:
+    """Rows per second of torch fp32 and of the ONNX model on the same texts, best of `repeats` runs
+    each, taken in turn so that a slow spell of the machine does not fall on one of them only."""
     from comments.models.train import torch_predict
 
-    def best(fn) -> float:
-        times = []
-        for _ in range(repeats):
+    runs = {"torch": lambda: torch_predict(model, tokenizer, texts), "onnx": lambda: onnx_model.predict(texts)}
+    best = dict.fromkeys(runs, float("inf"))
+    for _ in range(repeats):
+        for name, run in runs.items():
             started = time.perf_counter()
-            fn(texts)
-            times.append(time.perf_counter() - started)
-        return len(texts) / min(times)
-
-    torch_rps = best(lambda t: torch_predict(model, tokenizer, t))
-    onnx_rps = best(onnx_model.predict)
+            run()
+            best[name] = min(best[name], time.perf_counter() - started)
+    torch_rps, onnx_rps = len(texts) / best["torch"], len(texts) / best["onnx"]
     return {
         "rows": len(texts),
         "torch_fp32_rows_per_s": round(torch_rps, 1),
