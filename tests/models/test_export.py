@@ -26,14 +26,7 @@ def test_when_tiny_model_is_exported_then_onnx_and_int8_match_torch(tiny_corpus,
         assert result["max_abs_diff"] <= 0.02, (path.name, result)
         assert result["flip_rate"] <= max(0.005, near), (path.name, result)
     assert int8.stat().st_size < fp32.stat().st_size
-    import onnx
-    from onnx import numpy_helper
-
-    weights = [
-        numpy_helper.to_array(w) for w in onnx.load(str(int8)).graph.initializer if w.data_type == onnx.TensorProto.INT8
-    ]
-    assert weights and max(int(np.abs(w.astype(int)).max()) for w in weights) <= export.WEIGHT_MAX
-    assert any(n.op_type == "Mul" and n.input[1].endswith("_smooth_scale") for n in onnx.load(str(int8)).graph.node)
+    assert _int8_weights_within_bound_and_smoothed(int8)
 
 
 def test_when_batches_are_built_then_every_row_appears_once():
@@ -156,6 +149,25 @@ def _one_matmul(path, w: np.ndarray, twice: bool = False):
     return path
 
 
+def _int8_weights_within_bound_and_smoothed(path) -> int:
+    """Asserts the export's two marks on an int8 model (weights within ±WEIGHT_MAX, a smoothing Mul);
+    returns its number of int8 weight tensors."""
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(str(path))
+    weights = [numpy_helper.to_array(w) for w in model.graph.initializer if w.data_type == onnx.TensorProto.INT8]
+    assert weights and max(int(np.abs(w.astype(int)).max()) for w in weights) <= export.WEIGHT_MAX
+    assert any(n.op_type == "Mul" and n.input[1].endswith("_smooth_scale") for n in model.graph.node)
+    return len(weights)
+
+
+def _rows_as_texts(monkeypatch, x: np.ndarray) -> list[str]:
+    """`smooth` runs each text through `encode`; here a "text" is the index of a row of x."""
+    monkeypatch.setattr("comments.models.onnx_runtime.encode", lambda tok, texts: {"x": x[[int(t) for t in texts]]})
+    return [str(i) for i in range(len(x))]
+
+
 def _run(path, x: np.ndarray) -> np.ndarray:
     import onnxruntime as ort
 
@@ -170,9 +182,7 @@ def test_when_one_channel_carries_outliers_then_smoothing_keeps_fp32_and_cuts_th
     x[:, 5] *= 60  # one channel sixty times the others, as in a transformer's residual stream
     w = rng.normal(size=(48, 16)).astype(np.float32)
     plain = _one_matmul(tmp_path / "plain.onnx", w)
-    # `smooth` runs each text through `encode`; here a "text" is a row of x.
-    monkeypatch.setattr("comments.models.onnx_runtime.encode", lambda tok, texts: {"x": x[[int(t) for t in texts]]})
-    smoothed = export.smooth(plain, tmp_path / "smoothed.onnx", None, [str(i) for i in range(len(x))])
+    smoothed = export.smooth(plain, tmp_path / "smoothed.onnx", None, _rows_as_texts(monkeypatch, x))
     exact = x @ w
     assert np.abs(_run(smoothed, x) - exact).max() < 1e-3 * np.abs(exact).max()
 
@@ -185,14 +195,8 @@ def test_when_one_channel_carries_outliers_then_smoothing_keeps_fp32_and_cuts_th
 
 
 def test_the_shipped_model_keeps_its_int8_weights_within_the_bound_that_cannot_saturate():
-    import onnx
-    from onnx import numpy_helper
-
-    model = onnx.load("models/default/model.onnx")
-    weights = [numpy_helper.to_array(w) for w in model.graph.initializer if w.data_type == onnx.TensorProto.INT8]
-    assert len(weights) >= 36  # six layers of Q, K, V, output and two feed-forward MatMuls
-    assert max(int(np.abs(w.astype(int)).max()) for w in weights) <= export.WEIGHT_MAX
-    assert any(n.op_type == "Mul" and n.input[1].endswith("_smooth_scale") for n in model.graph.node)
+    # six layers of Q, K, V, output and two feed-forward MatMuls
+    assert _int8_weights_within_bound_and_smoothed("models/default/model.onnx") >= 36
 
 
 def test_when_a_weight_is_read_twice_or_there_is_nothing_to_measure_then_smoothing_does_not_corrupt_the_model(
@@ -203,8 +207,7 @@ def test_when_a_weight_is_read_twice_or_there_is_nothing_to_measure_then_smoothi
     x[:, 3] *= 50
     w = rng.normal(size=(16, 16)).astype(np.float32)
     twice = _one_matmul(tmp_path / "twice.onnx", w, twice=True)
-    monkeypatch.setattr("comments.models.onnx_runtime.encode", lambda tok, texts: {"x": x[[int(t) for t in texts]]})
-    smoothed = export.smooth(twice, tmp_path / "smoothed.onnx", None, [str(i) for i in range(len(x))])
+    smoothed = export.smooth(twice, tmp_path / "smoothed.onnx", None, _rows_as_texts(monkeypatch, x))
     exact = x @ w @ w
     assert np.abs(_run(smoothed, x) - exact).max() < 1e-3 * np.abs(exact).max()
     with pytest.raises(ValueError, match="at least one text"):
