@@ -46,11 +46,11 @@ WEAKNESSES = """\
   places her, a threat replying to her handle, where-are-they-now lists, ...) had a test family
   but no training family, and those test families held a quarter of the unseen-family errors. Its
   17 positive and 4 negative families for ten of them, written from the taxonomy's wording after
-  reading those errors (some share common words with the test families), raised the
-  transformer's challenge macro-F1 from 0.82 to 0.85 but moved the unseen-family one by less than a
-  seed does: the unseen phrasings of a kind are still missed where the model has learnt one other
-  phrasing of it (`vi_sc_now_goes_by`, `ml_pr_vi_sc_correction_reply`). `DATA_CARD.md` lists the
-  kinds still without a training family.
+  reading those errors (phrases copied from other families were reworded in a review), raised the
+  transformer's challenge macro-F1 from 0.82 to 0.85 (0.84 on the retrain after that review) but
+  moved the unseen-family one by less than a seed does: the unseen phrasings of a kind are still
+  missed where the model has learnt one other phrasing of it (`vi_sc_now_goes_by`,
+  `ml_pr_vi_sc_correction_reply`). `DATA_CARD.md` lists the kinds still without a training family.
 - Naming someone seen in an ordinary video can read to the model like identifying a person in
   material ("is that <actress>?"): the comment alone does not say which video it sits under. The
   `fandom` and `chatter` negatives (singers, actors, streamers, short everyday posts) halved such
@@ -264,15 +264,16 @@ def render_card(m: dict) -> str:
         f"channels run tens of times larger than the rest. It then keeps weights within ±{WEIGHT_MAX}, whose int8 "
         "products are exact on every x86 CPU (full-range weights saturate on a CPU without VNNI or AMX; an "
         "AVX2-only machine scored `minilm-20261127-0247-2640ab`'s unseen families 0.8686 against 0.8687 on the "
-        "VNNI one that built it). On the parity rows of `minilm-20261127-1045-2640ab`'s checkpoint "
+        "VNNI one that built it). On the parity rows of `minilm-20261127-1231-2640ab`'s checkpoint "
         "(`python -m bench.quantize CHECKPOINT`, `reports/quantization.json`), ±64 weights alone raise the mean "
-        "score difference from 0.0069 to 0.0075 and the decisions flipped at 0.5 from 0.60 % to 0.77 %; "
-        "smoothing brings them to 0.0039 and 0.17 % (0.0028 and 0.03 % with full-range weights). The gain "
-        "depends on which dev comments the channels are measured on: on the previous checkpoint four samples "
-        "gave 0.23 % to 0.43 % flips on these rows. The same report's torch simulation says where the rest "
-        "comes from: per-channel int8 weights with fp32 activations already move scores by up to 0.08, so no "
+        "score difference from 0.0049 to 0.0058 and the decisions flipped at 0.5 from 0.47 % to 0.50 %; "
+        "smoothing brings them to 0.0037 and 0.43 % (0.0030 and 0.33 % with full-range weights). The gain "
+        "depends on the checkpoint and on which dev comments the channels are measured on: the previous "
+        "checkpoint went from 0.60 % to 0.17 % flips, and on an earlier one four samples gave 0.23 % to "
+        "0.43 %. The same report's torch simulation says where the rest "
+        "comes from: per-channel int8 weights with fp32 activations already move scores by up to 0.11, so no "
         "8-bit export meets the 0.02 bound; one activation scale per token instead of per comment, which ONNX "
-        "Runtime's dynamic quantiser does not offer, gives max 0.15 and mean 0.0016, against 0.49 and 0.0060. "
+        "Runtime's dynamic quantiser does not offer, gives max 0.13 and mean 0.0018, against 0.47 and 0.0049. "
         "Training for "
         "int8 did not close the gap either (a retrain of `minilm-20261127-0247-2640ab`'s config on an "
         "AVX2-only machine): 300 more steps with int8 rounding simulated in every linear layer "
