@@ -24,18 +24,30 @@ PATTERNS: dict[str, tuple[str, re.Pattern]] = {
         re.compile(r"\b(?:https?://|www\.)\S+|\b[a-z0-9-]+\.(?:com|net|org|io|me|ly|gg|to|example|test|invalid)/\S*"),
     ),
     "HANDLE": ("handle", re.compile(r"(?<![\w@.])@[a-z0-9_][a-z0-9_.]{1,29}\b|\bu/[a-z0-9_-]{3,20}\b")),
+    # Street addresses as each language writes them (on normalised text, where ß is ss): "412 alder
+    # brook lane"; "ringelstrasse 14", "lindenweg 7"; "calle de los olmos 77", "rua das acácias, 212";
+    # "12 allée des lilas". French "avenue", "place" and "cours" need a "de" after them ("2 place
+    # settings" is no address).
     "ADDRESS": (
         "address",
         re.compile(
             r"\b\d{1,5}\s+(?:[a-z]+\s+){1,3}(?:street|st|lane|ln|avenue|ave|road|rd|court|ct|drive|dr|way|place|pl"
             r"|terrace|blvd|boulevard|calle|rua|avenida|straße|strasse|weg|rue)\b"
+            r"|\b(?:[a-zäöü]+(?:strasse|str\.|weg|gasse|allee)|strasse)\s+\d{1,4}[a-z]?\b"
+            r"|\b(?:calle|avenida|avda\.|paseo|traves[íi]a|travessa|rua)\s+(?:[a-zà-ÿ'’.-]+\s+){0,4}?[a-zà-ÿ'’.-]+,?"
+            r"\s+(?:n[º°o]\.?\s*)?\d{1,4}\b"
+            r"|\b\d{1,4},?\s+(?:(?:rue|all[ée]e|boulevard|chemin|impasse|quai)\s+(?:de\s+la\s+|d[eu]s?\s+|d['’]|l['’])?"
+            r"|(?:avenue|place|cours)\s+(?:de\s+la\s+|d[eu]s?\s+|d['’]))[a-zà-ÿ'’-]+"
         ),
     ),
-    # The lookahead drops "high" used as an adjective ("so high on"); kept tiny on purpose.
+    # A bare "high" is a school's name ("brindle creek high") unless a word before or after makes it
+    # the adjective ("so high this year", "high on", "sky high").
     "SCHOOL": (
         "school",
         re.compile(
-            r"\b(?:[a-z]+\s+){1,3}(?:high school|middle school|junior high|elementary|academy|prep|high)\b"
+            r"\b(?:[a-z]+\s+){1,3}(?:high school|middle school|junior high|elementary|academy|prep"
+            r"|(?<!\bso )(?<!\btoo )(?<!\bvery )(?<!\bhow )(?<!\bas )(?<!\bsky )(?<!\bso damn )(?<!\breally )"
+            r"(?<!\bpretty )(?<!\bwent )(?<!\bgot )(?<!\bget )(?<!\bis )(?<!\bwas )(?<!\bare )(?<!\bwere )high)\b"
             r"(?!\s*(?:on|as|up|five|quality))"
         ),
     ),
@@ -78,8 +90,14 @@ class PiiSignal(Signal):
         ("she's 19 now and goes to Brindle Creek High", frozenset({"AGE", "SCHOOL"})),
         ("her dad works at the Fenwick Diner", frozenset({"RELATIVE", "WORKPLACE"})),
         ("lives at 412 Alder Brook Lane", frozenset({"ADDRESS"})),
+        ("wohnt jetzt in der Ringelstraße 14", frozenset({"ADDRESS"})),
+        ("mora na Rua das Acácias, 212", frozenset({"ADDRESS"})),
+        ("vive en la Calle de los Olmos 77", frozenset({"ADDRESS"})),
+        ("habite au 12 allée des Lilas", frozenset({"ADDRESS"})),
+        ("set the table for 2 place settings", frozenset()),
         ("follow @kayla.d04 or mail kd@example.com", frozenset({"HANDLE", "EMAIL"})),
         ("the price went so high this year", frozenset()),
+        ("the tide is high and prices are sky high", frozenset()),
     )
 
     def analyze(self, art: Artifacts) -> list[Evidence]:
