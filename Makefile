@@ -43,8 +43,8 @@ evaluate: install
 	$(VENV)/bin/comments evaluate --model models/default --data data/challenge.jsonl
 
 lint: install
-	$(VENV)/bin/ruff check comments tests serve.py bench
-	$(VENV)/bin/ruff format --check comments tests serve.py bench
+	$(VENV)/bin/ruff check comments tests serve.py bench notebooks
+	$(VENV)/bin/ruff format --check comments tests serve.py bench notebooks
 
 clean:
 	rm -rf $(VENV) .pytest_cache
