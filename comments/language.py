@@ -10,7 +10,7 @@ pipeline does not run it.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -28,15 +28,25 @@ def _common_words() -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
     return english, tuple(others)
 
 
-def is_english(text: str) -> bool:
-    """True unless at least two words are among one other language's most frequent and they
-    outnumber the English ones (a tie, a bare link or a one-word comment counts as English)."""
+@lru_cache(maxsize=8192)  # the rules and the pipeline's gate both ask about the same comment
+def language_of(text: str) -> str:
+    """ "en" unless at least two words are among one other language's most frequent and they
+    outnumber the English ones (a tie, a bare link or a one-word comment counts as English);
+    then that language ("es", "de", "fr" or "pt")."""
     english, others = _common_words()
     # links, handles and hashtags have no language
     kept = [t for t in text.lower().split() if not (t[0] in "@#" or "://" in t or "www." in t or ".com" in t)]
     words = _WORD.findall(" ".join(kept))
-    other = max(sum(w in common for w in words) for common in others)
-    return other < 2 or other <= sum(w in english for w in words)
+    counts = [sum(w in common for w in words) for common in others]
+    best = max(range(len(counts)), key=counts.__getitem__)
+    if counts[best] < 2 or counts[best] <= sum(w in english for w in words):
+        return "en"
+    return LANGUAGES[1 + best]
+
+
+def is_english(text: str) -> bool:
+    """Whether `language_of` says English."""
+    return language_of(text) == "en"
 
 
 def non_english(texts: list[str]) -> np.ndarray:

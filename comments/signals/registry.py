@@ -14,7 +14,7 @@ from comments.errors import ConfigurationError
 from comments.nlp import Artifacts, entities_of, load_nlp, parse
 from comments.signals.base import Signal
 from comments.signals.combine import combine, load_combinations, rule_scores
-from comments.signals.identity import NerSignal, PiiSignal
+from comments.signals.identity import NameListSignal, NerSignal, PiiSignal
 from comments.signals.protected import ProtectedSignal
 from comments.signals.rules import RuleSignal, load_rules
 from comments.types import Evidence
@@ -71,9 +71,10 @@ class RuleEngine:
         self.rules = RuleSignal(self.nlp, rules)
         self.pii = PiiSignal()
         self.ner = NerSignal()
+        self.names = NameListSignal()
         self.protected = protected
         self.combinations = load_combinations(rules_folder)
-        signals: list[Signal] = [self.rules, self.pii, self.ner] + ([protected] if protected else [])
+        signals: list[Signal] = [self.rules, self.pii, self.ner, self.names] + ([protected] if protected else [])
         names = [s.name for s in signals]
         if len(set(names)) != len(names):
             raise ConfigurationError(f"duplicate signal names: {names}")
@@ -95,7 +96,7 @@ class RuleEngine:
         arts = [parse(t, self.nlp) for t in texts]
         found = []
         for art in arts:
-            evidence = self.rules.analyze(art) + self.pii.analyze(art)
+            evidence = self.rules.analyze(art) + self.pii.analyze(art) + self.names.analyze(art)
             if self.protected:
                 evidence += self.protected.analyze(art)
             found.append(evidence)

@@ -1,15 +1,15 @@
 """Every signal class reports what its `EXAMPLES` say on each example, and nothing on the empty ones.
 
 The YAML rules have their own contract test (`test_rules_contract.py`); this one covers the
-signals written in Python (PII formats, NER), whose examples sit in the class.
+signals written in Python (PII formats, NER, name lists), whose examples sit in the class.
 """
 
 import pytest
 
 from comments.nlp import load_nlp, parse
-from comments.signals.identity import NerSignal, PiiSignal
+from comments.signals.identity import NameListSignal, NerSignal, PiiSignal
 
-CASES = [(cls, text, expected) for cls in (PiiSignal, NerSignal) for text, expected in cls.EXAMPLES]
+CASES = [(cls, text, expected) for cls in (PiiSignal, NerSignal, NameListSignal) for text, expected in cls.EXAMPLES]
 
 
 @pytest.mark.parametrize(("cls", "text", "expected"), CASES, ids=[f"{c.__name__}:{t[:30]}" for c, t, _ in CASES])
@@ -19,3 +19,25 @@ def test_when_signal_reads_its_example_then_it_reports_what_the_example_says(cls
         assert expected <= found, f"{cls.__name__} on {text!r}: {sorted(found)}"
     else:
         assert not found, f"{cls.__name__} on {text!r} should report nothing: {sorted(found)}"
+
+
+def test_when_comment_is_not_english_then_masked_text_hides_its_names_and_made_up_places():
+    from comments.decide import mask
+    from comments.signals.registry import RuleEngine
+
+    text = "La niña de la serie es Nerea Altozano, vive en Valdecierzo de Arriba."
+    result = RuleEngine().analyze(text)
+    masked = mask(result.artifacts.original, result.evidence)
+    assert "Nerea" not in masked and "Valdecierzo" not in masked, masked
+    assert masked.startswith("La niña de la serie es [NAME]"), masked
+
+
+def test_when_name_lists_find_names_then_no_rule_score_moves():
+    from comments.signals.registry import RuleEngine
+
+    engine = RuleEngine()
+    texts = ["La niña de la serie es Nerea Altozano, vive en Valdecierzo de Arriba.", "Tausche Johannas Videos."]
+    with_names = [r.scores for r in engine.analyze_batch(texts)]
+    assert any(e.signal == "names" for r in engine.analyze_batch(texts) for e in r.evidence)
+    engine.names.analyze = lambda art: []
+    assert [r.scores for r in engine.analyze_batch(texts)] == with_names
