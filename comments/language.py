@@ -28,7 +28,7 @@ def _common_words() -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
     return english, tuple(others)
 
 
-@lru_cache(maxsize=8192)  # the rules and the pipeline's gate both ask about the same comment
+@lru_cache(maxsize=1024)  # the rules and then the pipeline's gate ask about the same normalised text
 def language_of(text: str) -> str:
     """ "en" unless at least two words are among one other language's most frequent and they
     outnumber the English ones (a tie, a bare link or a one-word comment counts as English);

@@ -19,6 +19,18 @@ from comments.signals.base import Signal
 from comments.signals.prefilter import LiteralGate
 from comments.types import Evidence, Span
 
+# Pieces of the ADDRESS pattern: words that cannot be part of a Spanish or Portuguese street's name,
+# units that make the number after a "...weg" a count, and German "...weg" words that are no street.
+_SMALL_WORDS = (
+    r"(?:que|por|con|sin|hasta|hace|desde|para|sem|até|com|em|en|y|e|o|a|al|el|la|las|los|mi|tu|su|un|una|uns"
+    r"|umas?|mas|más|pero|durante|todo|toda|cada|muy|muito|ya|já|no|não|se|me|te|le|lo)"
+)
+_UNITS = (
+    r"(?:horas?|h|d[íi]as?|minutos?|min|minuten|stunden?|std|km|m|meter|mal|vezes|veces|años?|anos|jahren?|tagen?"
+    r"|amigos?|personas?|pessoas?|leute|euros?|bier)"
+)
+_NOT_STREET_WEG = r"(?:schul|heim|fuss|arbeits|rück|rueck|hin|um|aus|lebens|rad|wander|fahr|nachhause|ab|zu)"
+
 PATTERNS: dict[str, tuple[str, re.Pattern]] = {
     "EMAIL": ("email", re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")),
     "URL": (
@@ -28,18 +40,20 @@ PATTERNS: dict[str, tuple[str, re.Pattern]] = {
     "HANDLE": ("handle", re.compile(r"(?<![\w@.])@[a-z0-9_][a-z0-9_.]{1,29}\b|\bu/[a-z0-9_-]{3,20}\b")),
     # Street addresses as each language writes them (on normalised text, where ß is ss): "412 alder
     # brook lane"; "ringelstrasse 14", "lindenweg 7"; "calle de los olmos 77", "rua das acácias, 212";
-    # "12 allée des lilas". French "avenue", "place" and "cours" need a "de" after them ("2 place
-    # settings" is no address).
+    # "12 allée des lilas". A street's own words never include the small words of a sentence ("calle
+    # hasta las 3"), and a unit after the number makes it a count ("schulweg 20 minuten").
     "ADDRESS": (
         "address",
         re.compile(
             r"\b\d{1,5}\s+(?:[a-z]+\s+){1,3}(?:street|st|lane|ln|avenue|ave|road|rd|court|ct|drive|dr|way|place|pl"
             r"|terrace|blvd|boulevard|calle|rua|avenida|straße|strasse|weg|rue)\b"
-            r"|\b(?:[a-zäöü]+(?:strasse|str\.|weg|gasse|allee)|strasse)\s+\d{1,4}[a-z]?\b"
-            r"|\b(?:calle|avenida|avda\.|paseo|traves[íi]a|travessa|rua)\s+(?:[a-zà-ÿ'’.-]+\s+){0,4}?[a-zà-ÿ'’.-]+,?"
-            r"\s+(?:n[º°o]\.?\s*)?\d{1,4}\b"
+            rf"|\b(?!{_NOT_STREET_WEG}weg\b)(?:[a-zäöü]+(?:strasse|str\.|weg|gasse|allee)|strasse)\s+\d{{1,4}}[a-z]?\b"
+            rf"(?!\s*{_UNITS}\b)"
+            r"|\b(?:calle|avenida|avda\.|paseo|traves[íi]a|travessa|rua)\s+(?:(?:de|del|da|do|das|dos)\s+(?:(?:la|las|los)\s+)?)?"
+            rf"(?:(?!{_SMALL_WORDS}\b)[a-zà-ÿ'’.-]+\s+){{0,2}}(?!{_SMALL_WORDS}\b)[a-zà-ÿ'’.-]+,?\s+(?:n[º°o]\.?\s*)?\d{{1,4}}\b"
+            rf"(?!\s*{_UNITS}\b)"
             r"|\b\d{1,4},?\s+(?:(?:rue|all[ée]e|boulevard|chemin|impasse|quai)\s+(?:de\s+la\s+|d[eu]s?\s+|d['’]|l['’])?"
-            r"|(?:avenue|place|cours)\s+(?:de\s+la\s+|d[eu]s?\s+|d['’]))[a-zà-ÿ'’-]+"
+            r"|avenue\s+(?:de\s+la\s+|d[eu]s?\s+|d['’]))[a-zà-ÿ'’-]+"
         ),
     ),
     # A bare "high" is a school's name ("brindle creek high") unless a word before or after makes it
@@ -49,7 +63,8 @@ PATTERNS: dict[str, tuple[str, re.Pattern]] = {
         re.compile(
             r"\b(?:[a-z]+\s+){1,3}(?:high school|middle school|junior high|elementary|academy|prep"
             r"|(?<!\bso )(?<!\btoo )(?<!\bvery )(?<!\bhow )(?<!\bas )(?<!\bsky )(?<!\bso damn )(?<!\breally )"
-            r"(?<!\bpretty )(?<!\bwent )(?<!\bgot )(?<!\bget )(?<!\bis )(?<!\bwas )(?<!\bare )(?<!\bwere )high)\b"
+            r"(?<!\bpretty )(?<!\bwent )(?<!\bgot )(?<!\bget )(?<!\bis )(?<!\bwas )(?<!\bare )(?<!\bwere )(?<!'s )"
+            r"(?<!\btime )(?<!\bknee )(?<!\bfeet )(?<!\bwaist )(?<!\baimed )(?<!\briding )(?<!\bflying )high)\b"
             r"(?!\s*(?:on|as|up|five|quality))"
         ),
     ),
@@ -97,6 +112,9 @@ class PiiSignal(Signal):
         ("vive en la Calle de los Olmos 77", frozenset({"ADDRESS"})),
         ("habite au 12 allée des Lilas", frozenset({"ADDRESS"})),
         ("set the table for 2 place settings", frozenset()),
+        ("estuve en la calle hasta las 3, fiquei na rua por 3 horas", frozenset()),
+        ("mein Schulweg dauert 20 Minuten, j'ai 2 cours de maths et 1 place de parking", frozenset()),
+        ("she's high, an all time high, knee high grass", frozenset()),
         ("follow @kayla.d04 or mail kd@example.com", frozenset({"HANDLE", "EMAIL"})),
         ("the price went so high this year", frozenset()),
         ("the tide is high and prices are sky high", frozenset()),
@@ -161,27 +179,30 @@ class NerSignal(Signal):
 
 # Faker's name lists of the languages the corpus speaks (and of their neighbours: names travel).
 NAME_LIST_LOCALES = ("es_ES", "es_MX", "de_DE", "de_AT", "fr_FR", "fr_CA", "pt_BR", "pt_PT", "it_IT", "en_US")
-COMMON_WORDS = 1500  # a listed name among the language's commonest words ("Rosa", "Santa", "Paz") is left alone
+COMMON_WORDS = 1500  # a first name among the language's commonest words ("Rosa", "Santa", "Paz") is left alone
+NON_ENGLISH = ("es", "de", "fr", "pt")
 _CAPITALISED = re.compile(r"(?<![\w@#/.])[^\W\d_]{3,}")
-_SENTENCE_START = re.compile(r"(?:^|[.!?¿¡:;\"«»()\n])\s*$")
 _LOCATIVE = frozenset("in im nach bei aus en em à au vers na no nos nas de da do près".split())
 
 
 @cache
-def _names() -> frozenset[str]:
+def _names() -> tuple[frozenset[str], frozenset[str]]:
+    """First names and last names of Faker's lists for NAME_LIST_LOCALES."""
     import importlib
 
-    out: set[str] = set()
+    first: set[str] = set()
+    last: set[str] = set()
     for loc in NAME_LIST_LOCALES:
         provider = importlib.import_module(f"faker.providers.person.{loc}").Provider
-        out.update(provider.first_names, provider.last_names)
-    return frozenset(out)
+        first.update(provider.first_names)
+        last.update(provider.last_names)
+    return frozenset(first), frozenset(last)
 
 
 @cache
 def _words(lang: str) -> tuple[frozenset[str], frozenset[str]]:
     """The language's COMMON_WORDS most frequent words, and every word of wordfreq's small list for it
-    (about 25,000, down to one in a million words): the lists the language vote loads already."""
+    (31,000 to 39,000, down to about one in a million words), casefolded as wordfreq keeps them."""
     from wordfreq import top_n_list
 
     words = top_n_list(lang, 10**6, "small")
@@ -190,10 +211,11 @@ def _words(lang: str) -> tuple[frozenset[str], frozenset[str]]:
 
 class NameListSignal(Signal):
     """Names and made-up places in a comment in Spanish, German, French or Portuguese, which the
-    English NER model misses: a capitalised word that Faker lists as a first or last name (unless it
-    is one of the language's commonest words), or that is not the first of a sentence and is not in
-    the language's small word list (wordfreq): a made-up town or surname, or now and then a rare
-    noun. Spans only, for masking what reviewers see: no concept, so no rule, combination or score
+    English NER model misses. A capitalised word is a NAME when Faker lists it as a first name and it
+    is not among the language's commonest words, or lists it as a last name and the language's word
+    list (wordfreq's small list) lacks it or a name comes just before it ("Nerea Altozano", not "der
+    Koch"); a word the list lacks is a PLACE after "in", "en", "à", "em", ... and a NAME just after a
+    name. Spans only, for masking what reviewers see: no concept, so no rule, combination or score
     reads them."""
 
     name = "names"
@@ -201,21 +223,28 @@ class NameListSignal(Signal):
         ("Alguém tem mais da Bianca? Só tenho as primeiras.", frozenset({"NAME"})),
         ("Tausche Johannas Videos. Sie wohnt übrigens jetzt in Kleinwarbach.", frozenset({"NAME", "PLACE"})),
         ("Das ist doch der Ordner mit den Videos, schau in die Gruppe.", frozenset()),
+        ("Viel Spaß und Grüße an die Meldestelle, der Koch und der Fischer kommen auch.", frozenset()),
         ("that's Kayla Dorsey from the set", frozenset()),  # English: NER's job
     )
 
+    def __init__(self) -> None:
+        _names()  # load the lists now, not on the first comment in another language
+        for lang in NON_ENGLISH:
+            _words(lang)
+
     def analyze(self, art: Artifacts) -> list[Evidence]:
         """A NAME or PLACE span for each such word of a comment that is not in English."""
-        text = art.original
-        lang = language_of(text)
+        lang = language_of(art.text)  # the same vote, on the same text, as the pipeline's gate
         if lang == "en":
             return []
-        out = []
+        text, out, name_end = art.original, [], -10
         for m in _CAPITALISED.finditer(text):
             word = m.group(0)
             if not word[0].isupper() or word.isupper():
                 continue
-            entity = self._entity(word, text[: m.start()], lang)
+            after_name = m.start() - name_end <= 2 and text[name_end : m.start()].isspace()
+            before = text[max(0, m.start() - 30) : m.start()].split()
+            entity = _entity(word, lang, after_name, before[-1].casefold() if before else "")
             if entity:
                 out.append(
                     Evidence(
@@ -228,16 +257,23 @@ class NameListSignal(Signal):
                         entity=entity,
                     )
                 )
+                name_end = m.end() if entity == "NAME" else name_end
         return out
 
-    @staticmethod
-    def _entity(word: str, before: str, lang: str) -> str | None:
-        common, known = _words(lang)
-        lower = word.lower()
-        stem = word[:-1] if lang == "de" and word.endswith("s") else word  # "Johannas Videos"
-        if (word in _names() or stem in _names()) and lower not in common:
+
+def _entity(word: str, lang: str, after_name: bool, previous: str) -> str | None:
+    """NAME, PLACE or None for one capitalised word (see NameListSignal)."""
+    first, last = _names()
+    common, known = _words(lang)
+    folded = word.casefold()
+    stem = word[:-1] if lang == "de" and word.endswith("s") else word  # "Johannas Videos"
+    if (word in first or stem in first) and folded not in common:
+        return "NAME"
+    if (word in last or stem in last) and (folded not in known or after_name):
+        return "NAME"
+    if folded not in known:
+        if previous in _LOCATIVE:
+            return "PLACE"
+        if after_name:
             return "NAME"
-        if lower not in known and not _SENTENCE_START.search(before):
-            previous = before.split()[-1].lower() if before.split() else ""
-            return "PLACE" if previous in _LOCATIVE else "NAME"
-        return None
+    return None
