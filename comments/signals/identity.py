@@ -257,7 +257,8 @@ class NameListSignal(Signal):
                         entity=entity,
                     )
                 )
-                name_end = m.end() if entity == "NAME" else name_end
+                if entity == "NAME":
+                    name_end = m.end()
         return out
 
 

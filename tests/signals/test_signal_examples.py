@@ -37,7 +37,8 @@ def test_when_name_lists_find_names_then_no_rule_score_moves():
 
     engine = RuleEngine()
     texts = ["La niña de la serie es Nerea Altozano, vive en Valdecierzo de Arriba.", "Tausche Johannas Videos."]
-    with_names = [r.scores for r in engine.analyze_batch(texts)]
-    assert any(e.signal == "names" for r in engine.analyze_batch(texts) for e in r.evidence)
+    results = engine.analyze_batch(texts)
+    assert any(e.signal == "names" for r in results for e in r.evidence)
+    with_names = [r.scores for r in results]
     engine.names.analyze = lambda art: []
     assert [r.scores for r in engine.analyze_batch(texts)] == with_names
