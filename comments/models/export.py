@@ -34,20 +34,27 @@ def export_onnx(model, tokenizer, path: Path) -> Path:
             return self.inner(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).logits
 
     model.eval()
+    # Eager attention exports the pattern ONNX Runtime's optimiser fuses into one Attention op per layer
+    # (`quantize`: 156 nodes instead of 600, about a tenth faster one comment per run); sdpa's is not fused.
+    serving = model.config._attn_implementation
+    model.set_attn_implementation("eager")
     sample = {k: torch.from_numpy(v) for k, v in encode(tokenizer, ["an example", "another longer example"]).items()}
     names = ["input_ids", "attention_mask", "token_type_ids"]
     axes = {n: {0: "batch", 1: "sequence"} for n in names} | {"logits": {0: "batch"}}
-    with torch.inference_mode():
-        torch.onnx.export(
-            Logits(model),
-            tuple(sample[n] for n in names),
-            str(path),
-            input_names=names,
-            output_names=["logits"],
-            dynamic_axes=axes,
-            opset_version=OPSET,
-            dynamo=False,
-        )
+    try:
+        with torch.inference_mode():
+            torch.onnx.export(
+                Logits(model),
+                tuple(sample[n] for n in names),
+                str(path),
+                input_names=names,
+                output_names=["logits"],
+                dynamic_axes=axes,
+                opset_version=OPSET,
+                dynamo=False,
+            )
+    finally:
+        model.set_attn_implementation(serving)
     return Path(path)
 
 

@@ -8,6 +8,8 @@ from tests.models.conftest import tiny_config
 
 
 def test_when_tiny_model_is_exported_then_onnx_and_int8_match_torch(tiny_corpus, tmp_path):
+    import onnx
+
     cfg = tiny_config(tiny_corpus, tmp_path, max_train_rows=160, eval_every=1000)
     train.seed_everything(cfg.seed)
     df = load_labelled(tiny_corpus)
@@ -27,6 +29,10 @@ def test_when_tiny_model_is_exported_then_onnx_and_int8_match_torch(tiny_corpus,
         assert result["flip_rate"] <= max(0.005, near), (path.name, result)
     assert int8.stat().st_size < fp32.stat().st_size
     assert _int8_weights_within_bound_and_smoothed(int8)
+    # One fused, quantised attention op per layer; the torch model keeps the attention it scores with.
+    ops = [n.op_type for n in onnx.load(str(int8)).graph.node]
+    assert ops.count("QAttention") == cfg.tiny_bert["num_hidden_layers"], sorted(set(ops))
+    assert model.config._attn_implementation != "eager"
 
 
 def test_when_batches_are_built_then_every_row_appears_once():
