@@ -142,10 +142,7 @@ def main(checkpoint: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = export.export_onnx(model, tokenizer, Path(tmp) / "fp32.onnx")
         heads, hidden = model.config.num_attention_heads, model.config.hidden_size
-        from onnxruntime.transformers.optimizer import optimize_model
-
-        fused = Path(tmp) / "fused.onnx"
-        optimize_model(str(fp32), model_type="bert", num_heads=heads, hidden_size=hidden).save_model_to_file(str(fused))
+        fused = export.fuse(fp32, Path(tmp) / "fused.onnx", heads, hidden)
         calibration = normalise_texts(df[df.split == "dev"].text.tolist())  # what `comments train` smooths on
         smoothed = {
             a: export.smooth(fused, Path(tmp) / f"smooth{a}.onnx", tokenizer, calibration, a) for a in SMOOTH_ALPHAS

@@ -59,17 +59,28 @@ def export_onnx(model, tokenizer, path: Path) -> Path:
 
 
 def quantize(fp32_path: Path, int8_path: Path, num_heads: int, hidden_size: int, tokenizer, texts: list[str]) -> Path:
-    """Fuse the BERT graph (attention, layer norm, GELU), smooth its activations on `texts` (`smooth`)
-    and quantise it to int8 (`quantize_int8`)."""
-    from onnxruntime.transformers.optimizer import optimize_model
-
-    fused = Path(int8_path).with_suffix(".fused.onnx")
-    opt = optimize_model(str(fp32_path), model_type="bert", num_heads=num_heads, hidden_size=hidden_size)
-    opt.save_model_to_file(str(fused))
+    """Fuse the BERT graph (`fuse`), smooth its activations on `texts` (`smooth`) and quantise it to
+    int8 (`quantize_int8`)."""
+    fused = fuse(fp32_path, Path(int8_path).with_suffix(".fused.onnx"), num_heads, hidden_size)
     smooth(fused, fused, tokenizer, texts)
     quantize_int8(fused, Path(int8_path))
     fused.unlink()
     return Path(int8_path)
+
+
+def fuse(src: Path, dst: Path, num_heads: int, hidden_size: int) -> Path:
+    """ONNX Runtime's BERT optimiser: embeddings, attention and GELU fused; layer norms left apart
+    from their residual Add (`onnx_runtime.SLOW_FUSIONS`)."""
+    from onnxruntime.transformers.fusion_options import FusionOptions
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    options = FusionOptions("bert")
+    options.enable_skip_layer_norm = False
+    opt = optimize_model(
+        str(src), model_type="bert", num_heads=num_heads, hidden_size=hidden_size, optimization_options=options
+    )
+    opt.save_model_to_file(str(dst))
+    return Path(dst)
 
 
 WEIGHT_MAX = 64  # what `quantize_int8`'s reduce_range leaves of int8's ±127
