@@ -205,9 +205,9 @@ def _fold(chunk: str) -> tuple[str, str | None]:
     return out, "homoglyph" if styled and out.isascii() and out.isalpha() else None
 
 
-def _wordish(c: str) -> bool:
-    """Whether a later step may read `c` as part of a word."""
-    return _emoji_letter(c) is not None or any(x.isalnum() or x in "$@!€" for x in _fold(c)[0])
+def _wordish(chunk: str) -> bool:
+    """Whether a later step may read `chunk` (a character with its combining marks) as part of a word."""
+    return _emoji_letter(chunk[0]) is not None or any(x.isalnum() or x in "$@!€" for x in _fold(chunk)[0])
 
 
 def _fold_unicode(w: _Work) -> None:
@@ -229,10 +229,11 @@ def _fold_run(w: _Work, text: str, i: int, end: int, edits: list) -> None:
             k = i + 1
             while k < n and ord(text[k]) in _REGIONAL:
                 k += 1
-            b = i  # the letter before, past its combining marks (A + U+0300 reads as À, as a second pass sees it)
+            b = i  # the letter before with its combining marks (A + U+0300 reads as À, as a second pass sees it)
             while b and unicodedata.combining(text[b - 1]):
                 b -= 1
-            if k - i == 2 and not _wordish(text[b - 1 : b] or " ") and not _wordish(text[k : k + 1] or " "):
+            before = text[max(b - 1, 0) : i] or " "  # a leading mark alone may fold to a letter: U+0345 is ι
+            if k - i == 2 and not _wordish(before) and not _wordish(text[k : k + 1] or " "):
                 i = k  # a lone pair of regional indicators is a flag
                 continue
         out, kind = _fold(text[i:j])

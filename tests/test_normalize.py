@@ -228,6 +228,7 @@ def test_when_any_span_is_mapped_then_it_lies_inside_the_original(text, data):
 @settings(max_examples=400, deadline=None)
 @given(ANY_TEXT)
 @example("A\u0300\U0001f1e6\U0001f1e6")  # a flag after a decomposed letter: the second pass sees À
+@example("\u0345\U0001f1e6\U0001f1e6")  # a flag after a lone mark that folds to ι, which reads as i
 @example(
     "\u045537 \u0435\u0434\u0438 $e10 1e5 \u043514 5\u043547"
 )  # look-alikes and leading leet beside code-like tokens
