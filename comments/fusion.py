@@ -86,16 +86,17 @@ def columns(feature_set: str, label: int, width: int) -> list[int]:
 @dataclass
 class Combiner:
     """Per-label logistic regression on `features`, fitted once per language group (`GROUPS`). The
-    transformer is English MiniLM: it scores hand-written Spanish, German, French and Portuguese
-    harm near 0, while dev's translated rows share its English training families' names and series
-    nicknames, so a fit there would trust it. The `other` group's fit leaves the transformer's
-    columns out and rests on the baseline's character n-grams and the rules (`Pipeline` does not
-    run the transformer there). `fit` returns self, learned state ends in `_`. Columns a label does
-    not use keep a zero coefficient."""
+    transformer is English MiniLM reading a word-by-word gloss outside English (`comments.gloss`);
+    dev's translated rows share its training families' names and series nicknames, so a fit there
+    may trust it more than hand-written comments deserve. Unless `transformer_outside_english`,
+    the `other` group's fit leaves the transformer's columns out and rests on the baseline's
+    character n-grams and the rules (`Pipeline` does not run the transformer there). `fit` returns
+    self, learned state ends in `_`. Columns a label does not use keep a zero coefficient."""
 
     concepts: list[str]
     c: float = 1.0
     feature_set: str = "all"
+    transformer_outside_english: bool = False
 
     def fit(self, x: np.ndarray, y: np.ndarray, other: np.ndarray | None = None) -> Combiner:
         """Fit one regularised logistic regression per group and label; `other` marks the rows not in
@@ -110,7 +111,8 @@ class Combiner:
                 enough = min(np.sum(y[rows, j] == 1), np.sum(y[rows, j] == 0)) >= MIN_CLASS_ROWS
                 use = rows if enough else np.ones(len(x), bool)
                 cols = columns(self.feature_set, j, x.shape[1])
-                cols = [c for c in cols if c not in TRANSFORMER_COLUMNS] if GROUPS[g] == "other" else cols
+                if GROUPS[g] == "other" and not self.transformer_outside_english:
+                    cols = [c for c in cols if c not in TRANSFORMER_COLUMNS]
                 lr = LogisticRegression(C=self.c, max_iter=2000).fit(x[use][:, cols], y[use, j])
                 self.coef_[g, j, cols], self.intercept_[g, j] = lr.coef_[0], lr.intercept_[0]
         return self
@@ -133,6 +135,7 @@ class Combiner:
             "labels": list(LABELS),
             "c": self.c,
             "feature_set": self.feature_set,
+            "transformer_outside_english": self.transformer_outside_english,
             "coef": dict(zip(GROUPS, self.coef_.tolist(), strict=True)),
             "intercept": dict(zip(GROUPS, self.intercept_.tolist(), strict=True)),
         }
@@ -142,7 +145,12 @@ class Combiner:
         """Rebuild from `to_json`; refuses concepts the current rules no longer produce."""
         if state["labels"] != list(LABELS) or not set(state["concepts"]) <= known_concepts:
             raise ModelLoadError("fusion.json was fitted on other labels or rules; refit with `comments fuse`")
-        obj = cls(concepts=list(state["concepts"]), c=state["c"], feature_set=state.get("feature_set", "all"))
+        obj = cls(
+            concepts=list(state["concepts"]),
+            c=state["c"],
+            feature_set=state.get("feature_set", "all"),
+            transformer_outside_english=state.get("transformer_outside_english", False),
+        )
         coef, intercept = state["coef"], state["intercept"]
         if isinstance(coef, list):  # fusion.json from before the language groups: one fit for all
             coef, intercept = dict.fromkeys(GROUPS, coef), dict.fromkeys(GROUPS, intercept)
@@ -206,9 +214,10 @@ def gate_level(baseline_max: np.ndarray, rules_fire: np.ndarray, caught: np.ndar
 def fit_fusion(model_dir: Path, corpus: Path) -> dict:
     """Fit the combiner, its thresholds and the cascade gate on the dev split; write fusion.json.
 
-    The feature set and regularisation are the simplest pair within CV_TOLERANCE of the best
-    macro-F1 (at 0.5) over 5-fold predictions grouped by family (`cv_macro_f1` in fusion.json lists
-    every pair), and thresholds come from that pair's fold predictions, so neither is chosen on
+    The feature set and regularisation, and whether the fit outside English reads the transformer,
+    are the simplest choice within CV_TOLERANCE of the best macro-F1 (at 0.5) over 5-fold
+    predictions grouped by family (`cv_macro_f1` in fusion.json lists every one; leaving the
+    transformer out comes first), and thresholds come from that choice's fold predictions, so none is chosen on
     scores the combiner was fitted to. The gate sends to the transformer every comment whose rules
     reach review or whose baseline reaches `gate_level` (see there).
     """
@@ -236,14 +245,15 @@ def fit_fusion(model_dir: Path, corpus: Path) -> dict:
     other = non_english(normalised)
     folds = list(GroupKFold(n_splits=5).split(x, y, groups=dev.family))
     candidates = []
-    for feature_set, c in itertools.product(FEATURE_SETS, C_VALUES):
+    for outside, feature_set, c in itertools.product((False, True), FEATURE_SETS, C_VALUES):
         oof = np.zeros_like(transformer)
         for tr, te in folds:
-            oof[te] = Combiner(concepts, c, feature_set).fit(x[tr], y[tr], other[tr]).predict_proba(x[te], other[te])
+            fold = Combiner(concepts, c, feature_set, outside).fit(x[tr], y[tr], other[tr])
+            oof[te] = fold.predict_proba(x[te], other[te])
         f1 = float(np.mean([prf(oof[:, j] >= 0.5, y[:, j] == 1)[2] for j in range(len(LABELS))]))
-        candidates.append((f1, feature_set, c, oof))
+        candidates.append((f1, outside, feature_set, c, oof))
     best = max(f1 for f1, *_ in candidates)
-    _, feature_set, c, oof = next(cand for cand in candidates if cand[0] >= best - CV_TOLERANCE)
+    _, outside, feature_set, c, oof = next(cand for cand in candidates if cand[0] >= best - CV_TOLERANCE)
     thresholds, notes = choose_thresholds(oof, y)
     # 95 % dev recall on unseen families sends ordinary comments to review ("hello" included), so
     # review never goes below the lowest score whose flags are REVIEW_MIN_PRECISION right at the
@@ -252,19 +262,20 @@ def fit_fusion(model_dir: Path, corpus: Path) -> dict:
         review, extra = review_level(oof[:, j], y[:, j], thresholds[label]["review"])
         thresholds[label]["review"] = min(review, thresholds[label]["remove"])
         notes[label]["review"] |= extra
-    combiner = Combiner(concepts, c, feature_set).fit(x, y, other)
+    combiner = Combiner(concepts, c, feature_set, outside).fit(x, y, other)
     fused = combiner.predict_proba(x, other)
     flagged = np.column_stack([fused[:, j] >= thresholds[lab]["review"] for j, lab in enumerate(LABELS)])
     rules_max = np.array([max(r.scores.values()) for r in rules])  # as `Pipeline._gate` reads it
-    # the gate only decides for English comments: the transformer never runs on the rest
-    caught = (flagged & (y == 1)).any(axis=1) & ~other
+    # the gate decides only where the transformer may run: outside English, only if the fit reads it
+    caught = (flagged & (y == 1)).any(axis=1) & (~other | outside)
     level = gate_level(baseline.max(axis=1), rules_max >= REVIEW_LEVEL, caught)
     gate = {"baseline": level, "rules": REVIEW_LEVEL, "max_recall_loss": GATE_MAX_RECALL_LOSS}
-    cv_macro_f1 = {f"{fs} C={cv}": round(f1, 4) for f1, fs, cv, _ in candidates}
+    where = {False: "", True: " +transformer outside English"}
+    cv_macro_f1 = {f"{fs} C={cv}{where[out]}": round(f1, 4) for f1, out, fs, cv, _ in candidates}
     fitted = {"thresholds": thresholds, "threshold_notes": notes, "gate": gate, "cv_macro_f1": cv_macro_f1}
     fitted["dev_rows_by_group"] = {"en": int((~other).sum()), "other": int(other.sum())}
     combiner.save(model_dir / "fusion.json", fitted)
     old = json.loads((model_dir / "manifest.json").read_text(encoding="utf-8"))
     extra = {k: v for k, v in old.items() if k not in ("version", "labels", "created", "files")}
     write_manifest(model_dir, old["version"], extra)
-    return {"thresholds": thresholds, "notes": notes, "gate": gate, "combiner": f"{feature_set} C={c}"}
+    return {"thresholds": thresholds, "notes": notes, "gate": gate, "combiner": f"{feature_set} C={c}{where[outside]}"}

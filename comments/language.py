@@ -2,9 +2,9 @@
 normaliser loads anyway), with no model to load.
 
 The fused combiner is fitted once for English and once for the rest (Spanish, German, French,
-Portuguese): the transformer is English MiniLM and scores harm in those languages near 0, so
-outside English the combiner leaves it out, rests on the baseline and the rules, and the
-pipeline does not run it.
+Portuguese), and outside English the transformer (English MiniLM) reads a word-by-word gloss
+(`comments.gloss`); whether the combiner's fit there reads the transformer at all is chosen on dev,
+and the pipeline runs it there only if so.
 """
 
 from __future__ import annotations
@@ -28,14 +28,18 @@ def _common_words() -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
     return english, tuple(others)
 
 
+def languageless(token: str) -> bool:
+    """Whether a whitespace-separated token is a link, a handle or a hashtag, which have no language."""
+    return token[:1] in ("@", "#") or "://" in token or "www." in token or ".com" in token
+
+
 @lru_cache(maxsize=1024)  # the rules and then the pipeline's gate ask about the same normalised text
 def language_of(text: str) -> str:
     """ "en" unless at least two words are among one other language's most frequent and they
     outnumber the English ones (a tie, a bare link or a one-word comment counts as English);
     then that language ("es", "de", "fr" or "pt")."""
     english, others = _common_words()
-    # links, handles and hashtags have no language
-    kept = [t for t in text.lower().split() if not (t[0] in "@#" or "://" in t or "www." in t or ".com" in t)]
+    kept = [t for t in text.lower().split() if not languageless(t)]
     words = _WORD.findall(" ".join(kept))
     counts = [sum(w in common for w in words) for common in others]
     best = max(range(len(counts)), key=counts.__getitem__)

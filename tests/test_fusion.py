@@ -132,3 +132,18 @@ def test_when_the_transformer_predicts_every_row_then_the_non_english_fit_still_
     assert np.all(np.abs(fitted.coef_[0, np.arange(3), np.arange(3)]) > 1)
     assert not fitted.coef_[1, :, :3].any()
     assert np.all(fitted.coef_[1, np.arange(3), 3 + np.arange(3)] > 0.1)
+
+
+def test_when_the_fit_may_read_the_transformer_outside_english_then_it_does_and_says_so():
+    from comments.fusion import Combiner
+
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(1000, 9))
+    y = (x[:, :3] + 0.5 * x[:, 3:6] > 0).astype(int)
+    other = np.arange(1000) >= 600
+    fitted = Combiner([], c=1.0, feature_set="all", transformer_outside_english=True).fit(x, y, other)
+    assert np.all(np.abs(fitted.coef_[1, np.arange(3), np.arange(3)]) > 1)
+    assert fitted.uses_transformer("other")
+    back = Combiner.from_json(fitted.to_json(), set())
+    assert back.transformer_outside_english and back.uses_transformer("other")
+    assert np.array_equal(back.predict_proba(x, other), fitted.predict_proba(x, other))

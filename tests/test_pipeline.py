@@ -2,9 +2,11 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
+from comments.labels import LABELS
 from comments.pipeline import CHUNK, load_pipeline
 from tests.conftest import ROOT
 
@@ -41,22 +43,36 @@ def _non_english_challenge():
     return [t for t, o in zip(texts, other, strict=True) if o]
 
 
-def test_when_a_comment_is_not_in_english_then_the_transformer_does_not_run(pipeline):
-    texts = _non_english_challenge()
-    assert not any(r.transformer_ran for r in pipeline.score_batch(texts))
-    assert all(r.transformer_ran for r in pipeline.score_batch(texts, run_all=True))
-
-
-def test_when_an_older_combiner_reads_the_transformer_outside_english_then_it_still_runs_there(tmp_path):
+def _with_other_fit(tmp_path, change) -> Path:
+    """A copy of the shipped bundle whose combiner's fit outside English `change` rewrote."""
     from comments.models.bundle import write_manifest
 
-    bundle = tmp_path / "older"
+    bundle = tmp_path / "changed"
     shutil.copytree(ROOT / "models/default", bundle)
     fusion = json.loads((bundle / "fusion.json").read_text(encoding="utf-8"))
-    fusion["coef"]["other"], fusion["intercept"]["other"] = fusion["coef"]["en"], fusion["intercept"]["en"]
+    change(fusion)
     (bundle / "fusion.json").write_text(json.dumps(fusion), encoding="utf-8")
     manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
     extra = {k: v for k, v in manifest.items() if k not in ("version", "labels", "created", "files")}
     write_manifest(bundle, manifest["version"], extra)
-    older = load_pipeline(bundle)
-    assert any(r.transformer_ran for r in older.score_batch(_non_english_challenge()))
+    return bundle
+
+
+def test_when_the_fit_outside_english_leaves_the_transformer_out_then_it_does_not_run_there(tmp_path):
+    def leave_out(fusion):
+        fusion["transformer_outside_english"] = False
+        for row in fusion["coef"]["other"]:
+            row[: len(LABELS)] = [0.0] * len(LABELS)
+
+    without = load_pipeline(_with_other_fit(tmp_path, leave_out))
+    texts = _non_english_challenge()
+    assert not any(r.transformer_ran for r in without.score_batch(texts))
+    assert all(r.transformer_ran for r in without.score_batch(texts, run_all=True))
+
+
+def test_when_the_fit_outside_english_reads_the_transformer_then_it_runs_there(tmp_path):
+    def read_it(fusion):
+        fusion["coef"]["other"], fusion["intercept"]["other"] = fusion["coef"]["en"], fusion["intercept"]["en"]
+
+    reading = load_pipeline(_with_other_fit(tmp_path, read_it))
+    assert any(r.transformer_ran for r in reading.score_batch(_non_english_challenge()))

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from comments.errors import ModelLoadError
+from comments.gloss import transformer_inputs
 
 MAX_LENGTH = 128
 # ONNX Runtime's fused SkipLayerNormalization kernel took a quarter of an int8 comment's time on the CPU
@@ -32,8 +33,9 @@ def load_tokenizer(path: Path, max_length: int = MAX_LENGTH):
 
 
 def encode(tokenizer, texts: list[str]) -> dict[str, np.ndarray]:
-    """Token ids, attention mask and type ids as int64 arrays, padded to the longest text."""
-    encs = tokenizer.encode_batch(list(texts))
+    """Token ids, attention mask and type ids as int64 arrays, padded to the longest text, of what the
+    transformer reads for `texts`: English as it is, other languages glossed (`comments.gloss`)."""
+    encs = tokenizer.encode_batch(transformer_inputs(texts))
     return {
         "input_ids": np.array([e.ids for e in encs], dtype=np.int64),
         "attention_mask": np.array([e.attention_mask for e in encs], dtype=np.int64),
@@ -41,10 +43,14 @@ def encode(tokenizer, texts: list[str]) -> dict[str, np.ndarray]:
     }
 
 
+def token_lengths(tokenizer, texts: list[str]) -> list[int]:
+    """How many tokens `encode` gives each of `texts` before padding."""
+    return [sum(e.attention_mask) for e in tokenizer.encode_batch(transformer_inputs(texts))]
+
+
 def length_batches(tokenizer, texts: list[str], batch_size: int) -> list[np.ndarray]:
     """Indices of `texts` grouped into batches of similar token length (less padding)."""
-    lengths = [sum(e.attention_mask) for e in tokenizer.encode_batch(list(texts))]
-    order = np.argsort(lengths, kind="stable")
+    order = np.argsort(token_lengths(tokenizer, texts), kind="stable")
     return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 

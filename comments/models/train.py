@@ -20,7 +20,7 @@ import numpy as np
 
 from comments.errors import BadInputError, ConfigurationError, ModelLoadError, NotFoundError
 from comments.labels import LABELS
-from comments.models.onnx_runtime import encode, load_tokenizer
+from comments.models.onnx_runtime import encode, load_tokenizer, token_lengths
 
 log = logging.getLogger(__name__)
 BASE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -192,7 +192,7 @@ def fine_tune(
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
-    lengths = [sum(e.attention_mask) for e in tokenizer.encode_batch(texts)]  # padding is on
+    lengths = token_lengths(tokenizer, texts)
     steps_per_epoch = -(-len(texts) // cfg.batch_size)
     total = steps_per_epoch * cfg.epochs
     warmup = max(1, int(total * cfg.warmup_ratio))
