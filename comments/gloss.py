@@ -13,14 +13,16 @@ and serving all call `transformer_inputs` on normalised text.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import cache
 from importlib.resources import files
 
 from comments.language import language_of, languageless
 
-_WORD = re.compile(r"[^\W\d_]+")
-_ELIDED = re.compile(r"\b([^\W\d_]{1,7})['’](?=[^\W\d_])")  # l'école, d'inès, qu'elle, j'ai
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")  # encontrá-la, e-mail: the whole first, then each part
+_ELIDED = re.compile(r"([^\W\d_]+)['’]([^\W\d_]+)")  # l'école, d'inès, qu'elle, quelqu'un, gibt's
+LANGUAGES = ("es", "de", "fr", "pt")
 
 
 @cache
@@ -30,16 +32,29 @@ def glossary(language: str) -> dict[str, str]:
     return dict(line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
 
 
+def glossaries_sha256() -> str:
+    """One digest of every glossary: the bundle's manifest records what its transformer was trained on."""
+    digest = hashlib.sha256()
+    for language in LANGUAGES:
+        digest.update(files("comments").joinpath("glossaries", f"{language}.tsv").read_bytes())
+    return digest.hexdigest()
+
+
 def gloss(text: str, language: str) -> str:
     """`text` (normalised, so lower case) with each word of `language`'s glossary replaced by its
     gloss; links, handles and hashtags stay as written."""
     table = glossary(language)
 
+    def elided(m: re.Match[str]) -> str:
+        whole, (head, tail) = m.group(1) + m.group(2), m.groups()
+        return whole if whole in table else f"{head} {tail}" if head in table else m.group()
+
+    def word(m: re.Match[str]) -> str:
+        w = m.group()
+        return table.get(w) or "-".join(table.get(part, part) for part in w.split("-"))
+
     def token(t: str) -> str:
-        if languageless(t):
-            return t
-        t = _ELIDED.sub(lambda m: m.group(1) + " " if m.group(1) in table else m.group(0), t)
-        return _WORD.sub(lambda m: table.get(m.group(), m.group()), t)
+        return t if languageless(t) else _WORD.sub(word, _ELIDED.sub(elided, t))
 
     return " ".join(token(t) for t in text.split(" "))
 

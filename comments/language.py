@@ -1,5 +1,5 @@
-"""Is a comment in English? A vote of each language's most frequent words (wordfreq, which the
-normaliser loads anyway), with no model to load.
+"""Is a comment in English? A vote of each language's most frequent words (wordfreq's, stored with
+the glossaries), with no model to load.
 
 The fused combiner is fitted once for English and once for the rest (Spanish, German, French,
 Portuguese), and outside English the transformer (English MiniLM) reads a word-by-word gloss
@@ -9,8 +9,10 @@ and the pipeline runs it there only if so.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache, lru_cache
+from importlib.resources import files
 
 import numpy as np
 
@@ -22,9 +24,10 @@ _WORD = re.compile(r"[^\W\d_]{2,}(?:'[^\W\d_]+)?")  # one-letter words (a, y, e,
 
 @cache
 def _common_words() -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
-    from wordfreq import top_n_list
-
-    english, *others = (frozenset(top_n_list(lang, TOP_WORDS, "small")) for lang in LANGUAGES)
+    """Each language's TOP_WORDS most frequent words, as wordfreq's small lists gave them
+    (`glossaries/common_words.json`, so that fine-tuning away from here needs no wordfreq)."""
+    lists = json.loads(files("comments").joinpath("glossaries", "common_words.json").read_text(encoding="utf-8"))
+    english, *others = (frozenset(lists[lang]) for lang in LANGUAGES)
     return english, tuple(others)
 
 

@@ -169,9 +169,10 @@ class _Work:
         self._protected = None
 
     def protected(self, a: int, b: int) -> bool:
-        """Whether [a, b) touches a URL, e-mail address, handle or domain name."""
+        """Whether [a, b) touches a URL, e-mail address, handle or domain name, as a second pass
+        will see them: with look-alike letters made Latin (www.uѕ is www.us, a domain)."""
         if self._protected is None:
-            self._protected = [m.span() for m in _PROTECTED.finditer(self.text)]
+            self._protected = [m.span() for m in _PROTECTED.finditer(_skeleton(self.text))]
         return any(s < b and a < e for s, e in self._protected)
 
 

@@ -2,8 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from comments.gloss import gloss, glossary, transformer_input, transformer_inputs
+from comments.gloss import _WORD, gloss, glossary, transformer_input, transformer_inputs
 from comments.models.onnx_runtime import encode, load_tokenizer, token_lengths
+from comments.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = ("es", "de", "fr", "pt")
@@ -19,8 +20,19 @@ def test_when_a_glossary_is_read_then_every_entry_is_one_lower_case_word_with_a_
     assert all(line.count("\t") == 1 for line in lines)
     table = glossary(language)
     assert len(table) == len(lines) >= 1500  # no key twice
-    assert all(word == word.lower() and " " not in word and "'" not in word for word in table)
+    # every key can be met: a whole word as the normaliser writes it (ss for ß, no digits)
+    assert all(_WORD.fullmatch(word) and normalize(word).text == word for word in table)
     assert all(english and english != word and len(english.split()) <= 3 for word, english in table.items())
+
+
+def test_when_the_language_vote_is_read_then_its_words_are_wordfreqs():
+    from wordfreq import top_n_list
+
+    from comments.language import TOP_WORDS, _common_words
+    from comments.normalize import LANGUAGES
+
+    english, others = _common_words()
+    assert [english, *others] == [frozenset(top_n_list(lang, TOP_WORDS, "small")) for lang in LANGUAGES]
 
 
 @pytest.mark.parametrize(
@@ -33,7 +45,7 @@ def test_when_a_glossary_is_read_then_every_entry_is_one_lower_case_word_with_a_
     ],
 )
 def test_when_a_comment_is_not_english_then_the_transformer_reads_its_english_gloss(text, words):
-    read = transformer_input(text)
+    read = transformer_input(normalize(text).text)
     assert words <= set(read.replace("?", " ").replace(",", " ").split())
 
 
@@ -42,8 +54,14 @@ def test_when_a_comment_is_english_then_the_transformer_reads_it_unchanged():
     assert transformer_input(text) == text
 
 
-def test_when_a_french_article_is_elided_then_it_is_glossed_as_a_word():
+def test_when_a_word_is_elided_then_it_is_glossed_as_a_word_or_whole():
     assert gloss("l'école", "fr").split() == ["the", glossary("fr")["école"]]
+    assert gloss("quelqu'un", "fr") == glossary("fr")["quelquun"]  # one word written with an apostrophe
+
+
+def test_when_a_hyphenated_word_is_in_the_glossary_then_it_is_glossed_whole_and_otherwise_by_part():
+    assert gloss("encontrá-la", "pt") == glossary("pt")["encontrá-la"]
+    assert gloss("ex-mulher", "pt") == "-".join(glossary("pt").get(p, p) for p in ("ex", "mulher"))
 
 
 def test_when_a_comment_holds_a_link_a_handle_or_a_hashtag_then_they_are_left_as_written():

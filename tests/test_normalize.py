@@ -229,6 +229,7 @@ def test_when_any_span_is_mapped_then_it_lies_inside_the_original(text, data):
 @given(ANY_TEXT)
 @example("A\u0300\U0001f1e6\U0001f1e6")  # a flag after a decomposed letter: the second pass sees À
 @example("\u0345\U0001f1e6\U0001f1e6")  # a flag after a lone mark that folds to ι, which reads as i
+@example("0WWW.U\u0405\x1b0I")  # a domain spelt with a Cyrillic letter: the second pass sees www.us
 @example(
     "\u045537 \u0435\u0434\u0438 $e10 1e5 \u043514 5\u043547"
 )  # look-alikes and leading leet beside code-like tokens

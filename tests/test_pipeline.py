@@ -70,8 +70,9 @@ def test_when_the_fit_outside_english_leaves_the_transformer_out_then_it_does_no
     assert all(r.transformer_ran for r in without.score_batch(texts, run_all=True))
 
 
-def test_when_the_fit_outside_english_reads_the_transformer_then_it_runs_there(tmp_path):
+def test_when_a_fit_from_before_the_choice_reads_the_transformer_outside_english_then_it_runs_there(tmp_path):
     def read_it(fusion):
+        del fusion["transformer_outside_english"]
         fusion["coef"]["other"], fusion["intercept"]["other"] = fusion["coef"]["en"], fusion["intercept"]["en"]
 
     reading = load_pipeline(_with_other_fit(tmp_path, read_it))

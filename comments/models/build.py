@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from comments.errors import ModelLoadError
+from comments.gloss import glossaries_sha256
 from comments.labels import LABELS
 from comments.models import bundle
 from comments.models.baseline import TfidfBaseline
@@ -169,6 +170,7 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
             "max_length": cfg.max_length,
             "base_model": "all-MiniLM-L6-v2" if cfg.tiny_bert is None else "tiny random BERT (test)",
             "normaliser": normaliser_name(),
+            "glossaries": glossaries_sha256(),
         },
     )
     bundle.load_bundle(out)  # the bundle must load before it is shipped

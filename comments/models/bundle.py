@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from comments.errors import ModelLoadError
+from comments.gloss import glossaries_sha256
 from comments.labels import LABELS
 from comments.models.baseline import TfidfBaseline
 from comments.models.calibrate import Calibrator
@@ -95,6 +96,11 @@ def verify(directory: Path) -> dict:
             raise ModelLoadError(
                 f"{path} does not match its sha256 in {MANIFEST} (changed or corrupted); restore the bundle or {hint}"
             )
+    # the transformer reads comments outside English through the glossaries it was trained with
+    if manifest.get("glossaries", glossaries_sha256()) != glossaries_sha256():
+        raise ModelLoadError(
+            f"{directory} was trained with other glossaries than comments/glossaries/ holds; restore those or {hint}"
+        )
     return manifest
 
 

@@ -21,8 +21,8 @@ WEAKNESSES = """\
   common words) the transformer reads a word-by-word English gloss (`comments.gloss`, hand-written
   glossaries of each language's 3,000 commonest words and the harms' vocabulary). Read raw, it
   scored the hand-written challenge set's 105 non-English comments 0.34 macro-F1; glossed and
-  fine-tuned on glossed rows, 0.80 (table above), still behind English. A word the glossary lacks
-  (a compound, slang, a typo) stays as written, a short comment can be taken for English and go
+  fine-tuned on glossed rows, 0.78 to 0.83 over three runs (table above), still behind English. A
+  word the glossary lacks (a compound, slang, a typo) stays as written, a short comment can be taken for English and go
   unglossed, and word order and idiom stay those of the language. When only positives were
   translated, the model learned "not English" as a sign of harm; with the negatives translated too
   it no longer can.
@@ -74,8 +74,8 @@ WEAKNESSES = """\
   often scored as safety_concern as well: most training comments that name a victim also disclose
   where to find her. Six families that name or recognise her with no such detail
   (victim_identification only) did not change that on the challenge set.
-- A comment that carries two or three labels often misses one of them: of `minilm-20261127-2041-2640ab`'s
-  795 label errors on unseen families at 0.5, 264 are a second or third label missed (of 2,286 such
+- A comment that carries two or three labels often misses one of them: of `minilm-20261127-2133-f9d490`'s
+  794 label errors on unseen families at 0.5, 245 are a second or third label missed (of 2,286 such
   labels; 306 of 821 for `minilm-20261127-1556-2640ab`), and 8 of the 565 training families carry all
   three. Joining two training comments of
   different families into one, labelled with both (2,000 more rows, half of them two benign

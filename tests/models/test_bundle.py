@@ -53,6 +53,21 @@ def test_when_file_is_missing_then_load_is_refused(bundle_copy):
         load_bundle(bundle_copy)
 
 
+def test_when_the_glossaries_changed_since_training_then_load_is_refused(bundle_copy):
+    from comments.gloss import glossaries_sha256
+    from comments.models.bundle import write_manifest
+
+    manifest = json.loads((bundle_copy / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["glossaries"] == glossaries_sha256()
+    extra = {k: v for k, v in manifest.items() if k not in ("version", "labels", "created", "files")}
+    write_manifest(bundle_copy, manifest["version"], extra | {"glossaries": "0" * 64})
+    with pytest.raises(ModelLoadError, match="other glossaries"):
+        load_bundle(bundle_copy)
+    del extra["glossaries"]  # a bundle from before the glossaries loads
+    write_manifest(bundle_copy, manifest["version"], extra)
+    assert load_bundle(bundle_copy).version == "tiny"
+
+
 def test_when_manifest_is_missing_then_load_says_how_to_fix_it(bundle_copy):
     (bundle_copy / MANIFEST).unlink()
     with pytest.raises(ModelLoadError, match="comments train"):
