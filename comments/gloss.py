@@ -19,10 +19,10 @@ from functools import cache
 from importlib.resources import files
 
 from comments.language import language_of, languageless
+from comments.normalize import LANGUAGES
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")  # encontrá-la, e-mail: the whole first, then each part
 _ELIDED = re.compile(r"([^\W\d_]+)['’]([^\W\d_]+)")  # l'école, d'inès, qu'elle, quelqu'un, gibt's
-LANGUAGES = ("es", "de", "fr", "pt")
 
 
 @cache
@@ -32,10 +32,17 @@ def glossary(language: str) -> dict[str, str]:
     return dict(line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
 
 
+def warm_glossaries() -> None:
+    """Load every glossary now (at start-up) rather than inside the first request that needs one."""
+    for language in LANGUAGES[1:]:
+        glossary(language)
+
+
+@cache
 def glossaries_sha256() -> str:
     """One digest of every glossary: the bundle's manifest records what its transformer was trained on."""
     digest = hashlib.sha256()
-    for language in LANGUAGES:
+    for language in LANGUAGES[1:]:  # English has none
         digest.update(files("comments").joinpath("glossaries", f"{language}.tsv").read_bytes())
     return digest.hexdigest()
 

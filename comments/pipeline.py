@@ -21,7 +21,7 @@ import numpy as np
 from comments.decide import decide, mask
 from comments.errors import BadInputError, ModelLoadError
 from comments.fusion import Combiner, features
-from comments.gloss import transformer_inputs
+from comments.gloss import warm_glossaries
 from comments.labels import LABELS
 from comments.language import is_english, non_english
 from comments.normalize import warm_lexicon
@@ -191,7 +191,7 @@ def load_pipeline(model_dir: Path | str | None = None) -> Pipeline:
     sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
     warm_lexicon()  # the normaliser's word lists, loaded here rather than inside some request
     is_english("")  # and the language vote's
-    transformer_inputs(["la"])  # and a glossary
+    warm_glossaries()  # and the transformer's glossaries
     return Pipeline(bundle, engine, combiner, fusion)
 
 

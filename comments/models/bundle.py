@@ -97,7 +97,8 @@ def verify(directory: Path) -> dict:
                 f"{path} does not match its sha256 in {MANIFEST} (changed or corrupted); restore the bundle or {hint}"
             )
     # the transformer reads comments outside English through the glossaries it was trained with
-    if manifest.get("glossaries", glossaries_sha256()) != glossaries_sha256():
+    recorded = manifest.get("glossaries")  # absent: a bundle from before the glossaries
+    if recorded is not None and recorded != glossaries_sha256():
         raise ModelLoadError(
             f"{directory} was trained with other glossaries than comments/glossaries/ holds; restore those or {hint}"
         )
