@@ -182,7 +182,7 @@ def run(src: Path, out: Path) -> None:
         tr_texts, tr_y = part(frames[rows_file], "train")
         dev_texts, dev_y = part(frames[rows_file], "dev")
         train.seed_everything(seed)
-        pick, dev_pick = train.pick_rows(len(tr_texts), len(dev_texts), cfg)
+        pick, dev_pick = train.pick_rows(tr_y, len(dev_texts), cfg)
         config = BertConfig.from_json_file(str(src / "config.json"))
         config.num_labels = len(LABELS)
         model = BertForSequenceClassification(config)

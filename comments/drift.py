@@ -73,7 +73,7 @@ def traffic_weights(positive: np.ndarray, rate: float) -> np.ndarray:
 
 def write_reference(model_dir: Path, corpus: Path, pipeline=None, bins: int = BINS) -> Path:
     """Score the corpus dev split with the bundle's pipeline, write `score_reference.json`, re-write the manifest."""
-    from comments.models.bundle import MANIFEST, write_manifest
+    from comments.models.bundle import MANIFEST, rehash_manifest
     from comments.models.data import load_labelled
 
     model_dir = Path(model_dir)
@@ -92,8 +92,7 @@ def write_reference(model_dir: Path, corpus: Path, pipeline=None, bins: int = BI
     doc = reference_from_scores(matrix, str(manifest["version"]), bins, source, weights)
     path = model_dir / REFERENCE
     path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
-    extra = {k: v for k, v in manifest.items() if k not in ("version", "labels", "files")}  # keeps `created`
-    write_manifest(model_dir, manifest["version"], extra)
+    rehash_manifest(model_dir)
     return path
 
 

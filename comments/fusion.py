@@ -225,7 +225,7 @@ def fit_fusion(model_dir: Path, corpus: Path) -> dict:
     from sklearn.model_selection import GroupKFold
 
     from comments.language import non_english
-    from comments.models.bundle import load_bundle, write_manifest
+    from comments.models.bundle import load_bundle, rehash_manifest
     from comments.models.calibrate import choose_thresholds
     from comments.quality import prf
     from comments.signals.combine import REVIEW_LEVEL
@@ -275,7 +275,5 @@ def fit_fusion(model_dir: Path, corpus: Path) -> dict:
     fitted = {"thresholds": thresholds, "threshold_notes": notes, "gate": gate, "cv_macro_f1": cv_macro_f1}
     fitted["dev_rows_by_group"] = {"en": int((~other).sum()), "other": int(other.sum())}
     combiner.save(model_dir / "fusion.json", fitted)
-    old = json.loads((model_dir / "manifest.json").read_text(encoding="utf-8"))
-    extra = {k: v for k, v in old.items() if k not in ("version", "labels", "created", "files")}
-    write_manifest(model_dir, old["version"], extra)
+    rehash_manifest(model_dir)
     return {"thresholds": thresholds, "notes": notes, "gate": gate, "combiner": f"{feature_set} C={c}{where[outside]}"}

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from comments import gates as gate_lib
 from comments.errors import BadInputError, ConflictError, NotFoundError
-from comments.models.bundle import MANIFEST, verify, write_manifest
+from comments.models.bundle import MANIFEST, rehash_manifest, verify
 
 log = logging.getLogger(__name__)
 METADATA = "metadata.json"
@@ -82,8 +82,7 @@ def ensure_metadata(directory: Path, checkpoint_dir: Path | None = None) -> dict
 def seal(directory: Path, metadata: dict) -> None:
     """Write metadata.json into a new bundle and re-hash the manifest, so the metrics cannot be edited."""
     (directory / METADATA).write_text(json.dumps(metadata, indent=2) + "\n", encoding="utf-8")
-    old = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
-    write_manifest(directory, old["version"], {k: v for k, v in old.items() if k not in ("version", "labels", "files")})
+    rehash_manifest(directory)
 
 
 def bundles(models_dir: Path) -> list[Path]:

@@ -45,16 +45,14 @@ def _non_english_challenge():
 
 def _with_other_fit(tmp_path, change) -> Path:
     """A copy of the shipped bundle whose combiner's fit outside English `change` rewrote."""
-    from comments.models.bundle import write_manifest
+    from comments.models.bundle import rehash_manifest
 
     bundle = tmp_path / "changed"
     shutil.copytree(ROOT / "models/default", bundle)
     fusion = json.loads((bundle / "fusion.json").read_text(encoding="utf-8"))
     change(fusion)
     (bundle / "fusion.json").write_text(json.dumps(fusion), encoding="utf-8")
-    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
-    extra = {k: v for k, v in manifest.items() if k not in ("version", "labels", "created", "files")}
-    write_manifest(bundle, manifest["version"], extra)
+    rehash_manifest(bundle)
     return bundle
 
 

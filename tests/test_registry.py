@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pytest
 
-from comments.models.bundle import write_manifest
+from comments.models.bundle import rehash_manifest
 from comments.registry import HISTORY, history, seal
 from tests.conftest import ROOT
 from tests.retrain_helpers import (  # noqa: F401 - no_protected_list is a fixture
@@ -38,8 +38,7 @@ def variant(models, name: str, invert: bool):
         for key in ("coef", "intercept"):
             fusion[key] = {group: (-np.array(v)).tolist() for group, v in fusion[key].items()}
         (out / "fusion.json").write_text(json.dumps(fusion))
-    manifest = json.loads((out / "manifest.json").read_text())
-    write_manifest(out, name, {k: v for k, v in manifest.items() if k not in ("version", "labels", "created", "files")})
+    rehash_manifest(out, name)
     return out
 
 

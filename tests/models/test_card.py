@@ -39,3 +39,13 @@ def test_the_card_names_each_parity_limit_int8_misses():
     assert "outside the limits: largest score change and decisions flipped at 0.5.**" in render_card(m)
     m["parity"]["int8"] |= {"max_abs_diff": 0.01, "flip_rate": 0.001}
     assert "int8 is within the limits." in render_card(m)
+
+
+def test_the_card_says_how_many_of_the_labelled_train_rows_the_transformer_saw():
+    m = _metrics() | {"train_rows_used": 100, "train_rows_available": 150}
+    m |= {"train_positives_used": 40, "train_positives_available": 40}
+    assert "saw 100 of the 150 train rows, 40 of the 40 that carry a label, for at most" in render_card(m)
+    for key in ("train_positives_used", "train_positives_available"):  # a bundle from before the count
+        del m[key]
+    assert "saw 100 of the 150 train rows for at most" in render_card(m)
+    assert "saw all 150 train rows" in render_card(m | {"train_rows_used": 150})

@@ -111,14 +111,18 @@ def test_when_the_device_is_unknown_then_training_is_refused(tiny_corpus, tmp_pa
         train.check_inputs(tiny_config(tiny_corpus, tmp_path, device="gpu0"))
 
 
-def test_when_rows_are_picked_then_the_seed_fixes_them_and_the_caps_hold():
+def test_when_rows_are_picked_then_the_seed_fixes_them_the_caps_hold_and_the_cut_falls_on_negatives():
+    y = np.zeros((200, 3), dtype=np.int8)
+    y[::5, 1] = 1  # 40 positives
     cfg = train.TrainConfig(max_train_rows=50, eval_rows=20, seed=3)
-    pick, dev_pick = train.pick_rows(200, 100, cfg)
+    pick, dev_pick = train.pick_rows(y, 100, cfg)
     assert len(pick) == 50 and len(dev_pick) == 20
     assert (np.diff(pick) > 0).all() and pick.max() < 200 and dev_pick.max() < 100
-    again = train.pick_rows(200, 100, cfg)
+    assert set(np.flatnonzero(y.any(axis=1))) <= set(pick)  # every positive, 10 random negatives
+    again = train.pick_rows(y, 100, cfg)
     assert (again[0] == pick).all() and (again[1] == dev_pick).all()
-    assert not (train.pick_rows(200, 100, train.TrainConfig(max_train_rows=50, eval_rows=20, seed=4))[0] == pick).all()
+    assert not (train.pick_rows(y, 100, train.TrainConfig(max_train_rows=50, eval_rows=20, seed=4))[0] == pick).all()
+    assert len(train.pick_rows(y, 100, train.TrainConfig(max_train_rows=30, eval_rows=20, seed=3))[0]) == 30
 
 
 def test_int8_products_of_the_exported_weight_range_are_exact_on_any_cpu():
