@@ -42,6 +42,7 @@ SEEDS = (13, 7, 21)
 REAL_POSTS = 12_000  # a fixed sample of the --real posts
 BASE = {"max_train_rows": 60_000, "eval_every": 100}  # every train row, checks every 100 steps
 CONFIGS = {  # name: (rows file, TrainConfig overrides and "head"); sub36k_eval200 is the shipped default
+    # (the report's sub32k and sub36k runs predate `labelled_first`: their cut was random)
     "all_rows": ("rows.parquet", BASE),
     "all_rows_eval200": ("rows.parquet", BASE | {"eval_every": 200}),
     "all_rows_epochs1": ("rows.parquet", BASE | {"epochs": 1}),

@@ -165,12 +165,20 @@ def merge(corpus: pd.DataFrame, reviewed: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([corpus, extra[[c for c in corpus.columns if c in extra.columns]]], ignore_index=True)
 
 
-def finetune_rows(merged: pd.DataFrame, n_reviewed: int, n_replay: int, seed: int) -> np.ndarray:
-    """Positions in the merged train split: every reviewer row plus `n_replay` synthetic ones."""
-    n_synthetic = int((merged.split == "train").sum()) - n_reviewed
+def finetune_rows(merged: pd.DataFrame, n_reviewed: int, n_replay: int, seed: int, warm: bool) -> np.ndarray:
+    """Positions in the merged train split: every reviewer row plus `n_replay` synthetic ones, drawn
+    at random for a warm start (the mix the parent learnt from) and, for a fine-tune from the base
+    model, as `comments train` draws them (`labelled_first`)."""
+    from comments.models.train import labelled_first
+
+    synthetic = merged[merged.split == "train"].iloc[: -n_reviewed or None]
     rng = np.random.default_rng(seed)
-    replay = rng.choice(n_synthetic, size=min(n_synthetic, n_replay), replace=False)
-    return np.sort(np.concatenate([replay, np.arange(n_synthetic, n_synthetic + n_reviewed)]))
+    n = min(len(synthetic), n_replay)
+    if warm:
+        replay = rng.choice(len(synthetic), size=n, replace=False)
+    else:
+        replay = labelled_first(synthetic[list(LABELS)].to_numpy(), n, rng)
+    return np.sort(np.concatenate([replay, np.arange(len(synthetic), len(synthetic) + n_reviewed)]))
 
 
 def retrain(labels: pd.DataFrame, cfg, opts: RetrainOptions) -> Path:
@@ -204,7 +212,7 @@ def retrain(labels: pd.DataFrame, cfg, opts: RetrainOptions) -> Path:
         log.warning("no fine-tuned checkpoint of the parent (looked for %s): full fine-tune from the base model", ckpt)
         ckpt, n_replay = None, max(0, cfg.max_train_rows - len(rows.train))
     cfg = dataclasses.replace(cfg, version=version, out_dir=str(models_dir), ship_default=False)
-    pick = finetune_rows(merged, len(rows.train), n_replay, cfg.seed)
+    pick = finetune_rows(merged, len(rows.train), n_replay, cfg.seed, warm=ckpt is not None)
     out = run_training(cfg, data=merged, finetune_rows=pick)
     counts = {
         "reviewed_in": rows.rows_in,

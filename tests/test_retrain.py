@@ -41,6 +41,21 @@ def test_when_labels_repeat_then_the_latest_decision_wins_and_the_holdout_is_sta
     assert first.sha256() == prepare(labels, 0.3).sha256() != prepare(labels.iloc[:-1], 0.3).sha256()
 
 
+def test_a_warm_start_replays_random_rows_and_a_full_fine_tune_every_labelled_one_first():
+    from comments.retrain import finetune_rows, merge
+
+    corpus = pd.DataFrame({"text": [f"c{i}" for i in range(60)], "split": ["train"] * 50 + ["dev"] * 10})
+    corpus[list(LABELS)] = 0
+    corpus.loc[:9, "promotion"] = 1  # ten labelled synthetic train rows
+    merged = merge(corpus.assign(id=corpus.text), reviewer_rows(6, 3))
+    synthetic, reviewed = set(range(50)), set(range(50, 56))  # positions in the merged train split
+    cold = finetune_rows(merged, 6, 20, seed=1, warm=False)
+    assert len(cold) == 26 and reviewed | set(range(10)) <= set(cold) and set(cold) <= synthetic | reviewed
+    warm = [set(finetune_rows(merged, 6, 20, seed=s, warm=True)) for s in range(5)]
+    assert all(len(w) == 26 and reviewed <= w for w in warm)
+    assert any(not set(range(10)) <= w for w in warm)  # random replay: some leave a labelled row out
+
+
 @pytest.mark.parametrize(
     ("suffix", "content", "message"),
     [

@@ -36,8 +36,8 @@ def _split(df, name: str):
 def run_training(cfg, data=None, finetune_rows=None) -> Path:
     """Train, export and write the bundle to `<out_dir>/<version>/` (and `<out_dir>/default/` if `ship_default`).
 
-    `data` replaces the corpus file's rows and `finetune_rows` (positions in its train split) the random
-    subsample the transformer is fine-tuned on; `comments retrain` passes both.
+    `data` replaces the corpus file's rows and `finetune_rows` (positions in its train split) the
+    subsample (`train.pick_rows`) the transformer is fine-tuned on; `comments retrain` passes both.
     """
     import torch
 

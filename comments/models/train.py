@@ -288,14 +288,22 @@ def _weights(params: list, averaged: list | None):
             torch._foreach_copy_(params, current)
 
 
-def pick_rows(train_y: np.ndarray, n_dev: int, cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
-    """The train rows fine-tuning sees and the dev rows its checks score, drawn with the config's seed.
-    Under `max_train_rows` the cut falls on the negatives: every comment that carries a label stays
-    (a random cut drops 15 % of them, and the rarer kinds' few rows with them)."""
-    rng = np.random.default_rng(cfg.seed)
+def labelled_first(train_y: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """`n` row positions: every row that carries a label, then random negatives. A cut of the train
+    rows falls on the negatives (a random one drops 15 % of the labelled rows, and the rarer kinds'
+    few rows with them)."""
     positive = train_y.any(axis=1)
+    if positive.sum() > n:
+        log.warning("%d train rows carry a label, more than the %d kept: no negatives are left", positive.sum(), n)
     order = np.concatenate([rng.permutation(np.flatnonzero(positive)), rng.permutation(np.flatnonzero(~positive))])
-    return np.sort(order[: cfg.max_train_rows]), np.sort(rng.permutation(n_dev)[: cfg.eval_rows])
+    return np.sort(order[:n])
+
+
+def pick_rows(train_y: np.ndarray, n_dev: int, cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
+    """The train rows fine-tuning sees (`labelled_first`, up to `max_train_rows`) and the dev rows
+    its checks score, drawn with the config's seed."""
+    rng = np.random.default_rng(cfg.seed)
+    return labelled_first(train_y, cfg.max_train_rows, rng), np.sort(rng.permutation(n_dev)[: cfg.eval_rows])
 
 
 def check_inputs(cfg: TrainConfig) -> None:
