@@ -58,6 +58,13 @@ WEAKNESSES = """\
   moved the unseen-family one by less than a seed does: the unseen phrasings of a kind are still
   missed where the model has learnt one other phrasing of it (`vi_sc_now_goes_by`,
   `ml_pr_vi_sc_correction_reply`). `DATA_CARD.md` lists the kinds still without a training family.
+  A second round (six families for the last four such kinds, new names as disclosures and creators'
+  videos as a hard negative) was not shipped: on the same rows it took the challenge set from 0.896
+  to 0.911 but unseen families from 0.898 to 0.892, and the fused pipeline flagged twice as many real
+  posts (56 against 28 YouTube, Davidson and TweetEval development comments); two earlier cuts of
+  it, also seed 13, flagged as many.
+- One test template names a person with nothing tying her to material (`vi_sc_now_goes_by`'s "grew
+  up and now goes by <name>"), which the taxonomy calls benign; its 17 test rows count as misses.
 - Naming someone seen in an ordinary video can read to the model like identifying a person in
   material ("is that <actress>?"): the comment alone does not say which video it sits under. The
   `fandom` and `chatter` negatives (singers, actors, streamers, short everyday posts) halved such

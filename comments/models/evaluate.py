@@ -141,6 +141,10 @@ def evaluate(
 
     bundle = load_bundle(Path(model_dir), thresholds_path)
     df = load_labelled(Path(data), split)
+    if "family" in df and "kind" not in df:  # a corpus: its families' kinds, for the error breakdown
+        from comments.synth.grammar import load_families
+
+        df["kind"] = df["family"].map({f.id: f.kind for f in load_families()}).fillna("unknown family")
     y = label_matrix(df)
     started = time.perf_counter()
     scores = score(bundle, normalise_texts(df["text"].tolist()))
@@ -179,6 +183,8 @@ def evaluate(
         ]
         lines += [f"| {e['label']} | {e['score']:.3f} | {e['text'].replace('|', '/')} |" for e in errors[:10]]
         lines.append("")
+    for by in ("family", "kind"):
+        lines += breakdown_section(error_breakdown(df, y, scores["calibrated"], by, top=10), by)
     (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
     (out / "metrics.json").write_text(
         json.dumps({"transformer": metrics, "baseline": baseline}, indent=2), encoding="utf-8"
@@ -207,3 +213,20 @@ def error_breakdown(df, y: np.ndarray, scores: np.ndarray, by: str, top: int = 5
             )
         out[label] = sorted(rows, key=lambda r: -r["errors"])[:top]
     return out
+
+
+def breakdown_section(breakdown: dict[str, list[dict]], by: str) -> list[str]:
+    """Markdown lines: per label, the groups with the most errors at calibrated 0.5 (none: no lines)."""
+    if not breakdown:
+        return []
+    lines = [
+        f"## Errors by {by}",
+        "",
+        f"Per label, the {by} values with the most errors at calibrated 0.5 (missed: a positive scored below it).",
+        "",
+        f"| label | {by} | errors | missed | rows |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for label, rows in breakdown.items():
+        lines += [f"| {label} | {r[by]} | {r['errors']} | {r['false_negatives']} | {r['rows']} |" for r in rows]
+    return [*lines, ""]

@@ -18,7 +18,8 @@ def _app():
 
 def test_when_evaluated_then_report_curves_matrices_and_worst_errors_are_written(tiny_bundle, tmp_path):
     out = evaluate(tiny_bundle, ROOT / "data" / "challenge.jsonl", tmp_path / "report")
-    assert (out / "report.md").read_text().startswith("# Evaluation")
+    report = (out / "report.md").read_text()
+    assert report.startswith("# Evaluation") and "## Errors by kind" in report and "## Errors by family" not in report
     for label in LABELS:
         assert (out / f"confusion_{label}.png").exists() and (out / f"pr_{label}.png").exists()
         rows = [json.loads(line) for line in (out / f"worst_{label}.jsonl").read_text().splitlines()]
@@ -45,3 +46,16 @@ def test_when_config_file_overrides_fields_then_defaults_fill_the_rest(tmp_path)
     path.write_text('{"epochs": 1, "max_train_rows": 50}')
     cfg = load_config(path)
     assert (cfg.epochs, cfg.max_train_rows, cfg.batch_size) == (1, 50, 32)
+
+
+def test_when_a_corpus_is_evaluated_then_errors_are_grouped_by_family_and_by_its_kind(tiny_bundle, tmp_path):
+    import pandas as pd
+
+    rows = pd.read_json(ROOT / "data" / "challenge.jsonl", lines=True).head(40).drop(columns=["kind"])
+    rows["family"] = ["vi_sc_now_goes_by", "not_a_family"] * 20
+    rows.to_parquet(tmp_path / "corpus.parquet")
+    report = (evaluate(tiny_bundle, tmp_path / "corpus.parquet", tmp_path / "report") / "report.md").read_text()
+    assert "## Errors by family" in report and "## Errors by kind" in report
+    kind_rows = report.split("## Errors by kind")[1].splitlines()
+    kinds = {line.split(" | ")[1] for line in kind_rows if line.startswith(tuple(f"| {lab} |" for lab in LABELS))}
+    assert kinds and kinds <= {"new_name", "unknown family"}
