@@ -6,7 +6,8 @@
     .venv/bin/python -m bench.real_text davidson youtube tweeteval [--model DIR]
 
 Files are read from each clone's HEAD with `git show` (a bare mirror works too) and written
-under var/real/. TweetEval's test tweets were never read while writing families: they are the
+under var/real/, with the flagged comments of each set (`flagged_<set>.jsonl`, text included, kept
+out of the committed reports). TweetEval's test tweets were never read while writing families: they are the
 held-out check. Its train and validation tweets of other tasks (`real_text_tweeteval_dev.md`:
 Instagram cross-posts, emotion, irony, sentiment) are the development sample one reads to see
 what the model gets wrong on real posts.
@@ -21,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from comments.pipeline import load_pipeline
-from comments.realtext import flag_rates, read_comments, report
+from comments.realtext import flag_rates, read_comments, report, write_flagged
 
 OUT = Path("var/real")
 PER_GROUP = 2000
@@ -85,9 +86,10 @@ def main() -> None:
     ]
     pipeline = load_pipeline(args.model)
     for key, file, text_column, group_column, name in sets:
-        table, rules = flag_rates(pipeline, read_comments(OUT / file, text_column, group_column, PER_GROUP))
+        table, rules, listed = flag_rates(pipeline, read_comments(OUT / file, text_column, group_column, PER_GROUP))
         out = Path(f"reports/real_text_{key}.md")
         out.write_text(report(name, table, rules, pipeline.version), encoding="utf-8")
+        write_flagged(listed, OUT / f"flagged_{key}.jsonl")
         print(f"wrote {out}: flagged {table.flagged.min():.1%}-{table.flagged.max():.1%} per group")
 
 

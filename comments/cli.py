@@ -304,21 +304,26 @@ def real_text(
     out: Path = typer.Option(Path("reports/real_text.md"), help="Markdown report to write."),
     per_group: int = typer.Option(0, min=0, help="Score a fixed random sample of this many per group (0: all)."),
     model: Path = typer.Option(None, help="Model bundle (default: COMMENTS_MODEL_DIR or models/default)."),
+    flagged: Path = typer.Option(None, help="Also write the flagged comments, with their text, to this JSONL file."),
 ) -> None:
-    """Flag rates on real comments (every flag is a false positive); counts and rule ids only, never text."""
+    """Flag rates on real comments (every flag is a false positive). The report holds counts and rule
+    ids only, never text; --flagged lists the flagged comments themselves for error analysis."""
     from comments.pipeline import load_pipeline
-    from comments.realtext import flag_rates, read_comments, report
+    from comments.realtext import flag_rates, read_comments, report, write_flagged
 
     try:
         df = read_comments(path, text_column, group_column, per_group)
         pipeline = load_pipeline(model)
     except CommentsError as exc:
         raise fail(exc) from None
-    table, rules = flag_rates(pipeline, df)
+    table, rules, listed = flag_rates(pipeline, df)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(report(name or path.name, table, rules, pipeline.version), encoding="utf-8")
     err.print(table.to_string(float_format=lambda v: f"{v:.3f}"))
     err.print(f"wrote {out}")
+    if flagged:
+        write_flagged(listed, flagged)
+        err.print(f"wrote {flagged}: {len(listed)} flagged comments")
 
 
 _register_subapps()

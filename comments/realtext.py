@@ -1,7 +1,8 @@
 """Flag rates on comments real people wrote, none of which is in the taxonomy.
 
 Synthetic test sets measure what the templates teach; this measures the cost
-on ordinary traffic. The report holds counts and rule ids only, never text.
+on ordinary traffic. The report holds counts and rule ids only, never text; the flagged
+comments themselves (the false positives to read) go to a separate JSONL file on request.
 """
 
 from __future__ import annotations
@@ -36,18 +37,30 @@ def read_comments(path: Path, text_column: str, group_column: str | None, per_gr
     return out
 
 
-def flag_rates(pipeline, df: pd.DataFrame, batch: int = 256) -> tuple[pd.DataFrame, dict[str, Counter]]:
+def flag_rates(pipeline, df: pd.DataFrame, batch: int = 256) -> tuple[pd.DataFrame, dict[str, Counter], pd.DataFrame]:
     """Per group: comments, share sent to review or removed, share removed, share flagged per label,
-    share that reached the transformer; plus the rule ids behind the flags, counted per group."""
-    rows, rules = [], {}
+    share that reached the transformer; the rule ids behind the flags, counted per group; and the
+    flagged comments, one row each (group, text, decision, labels flagged, fused scores, rule ids)."""
+    rows, rules, listed = [], {}, []
     for group, part in df.groupby("group", sort=True):
         results = []
         texts = part.text.tolist()
         for start in range(0, len(texts), batch):
             results += pipeline.score_batch(texts[start : start + batch])
         n = len(results)
-        flagged = [r for r in results if r.decision != "allow"]
-        rules[group] = Counter(reason.rule_id for r in flagged for reason in r.reasons)
+        flagged = [(text, r) for text, r in zip(texts, results, strict=True) if r.decision != "allow"]
+        rules[group] = Counter(reason.rule_id for _, r in flagged for reason in r.reasons)
+        listed += [
+            {
+                "group": group,
+                "text": text,
+                "decision": r.decision,
+                "labels": [lab for lab in LABELS if r.decisions[lab] != "allow"],
+                "scores": {lab: round(r.scores[lab], 3) for lab in LABELS},
+                "rules": sorted({reason.rule_id for reason in r.reasons}),
+            }
+            for text, r in flagged
+        ]
         row = {
             "group": group,
             "comments": n,
@@ -57,7 +70,8 @@ def flag_rates(pipeline, df: pd.DataFrame, batch: int = 256) -> tuple[pd.DataFra
             "transformer_ran": sum(r.transformer_ran for r in results) / n,
         }
         rows.append(row)
-    return pd.DataFrame(rows).set_index("group"), rules
+    columns = ["group", "text", "decision", "labels", "scores", "rules"]
+    return pd.DataFrame(rows).set_index("group"), rules, pd.DataFrame(listed, columns=columns)
 
 
 def report(name: str, table: pd.DataFrame, rules: dict[str, Counter], model_version: str) -> str:
@@ -82,3 +96,9 @@ def report(name: str, table: pd.DataFrame, rules: dict[str, Counter], model_vers
         top = ", ".join(f"`{rule}` {n}" for rule, n in counts.most_common(8)) or "none"
         lines.append(f"- {group}: {top}")
     return "\n".join(lines) + "\n"
+
+
+def write_flagged(listed: pd.DataFrame, path: Path) -> None:
+    """The flagged comments as JSONL, one per line, text as written (not ASCII-escaped)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(listed.to_json(orient="records", lines=True, force_ascii=False), encoding="utf-8")

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from comments.pipeline import load_pipeline
-from comments.realtext import flag_rates, read_comments, report
+from comments.realtext import flag_rates, read_comments, report, write_flagged
 from tests.conftest import ROOT
 
 COMMENTS = str(Path(sys.executable).parent / "comments")
@@ -26,7 +26,7 @@ def test_when_groups_are_scored_then_rates_match_the_pipeline_decisions(pipeline
     pd.DataFrame({"body": BENIGN + HARMFUL + [None], "kind": ["a"] * 3 + ["b", "b"]}).to_csv(src, index=False)
     df = read_comments(src, "body", "kind")
     assert len(df) == 4  # the empty row cannot be scored and is not counted
-    table, rules = flag_rates(pipeline, df)
+    table, rules, listed = flag_rates(pipeline, df)
     expected = [r.decision != "allow" for r in pipeline.score_batch(BENIGN)]
     assert table.loc["a", "comments"] == 3
     assert table.loc["a", "flagged"] == pytest.approx(sum(expected) / 3)
@@ -34,6 +34,34 @@ def test_when_groups_are_scored_then_rates_match_the_pipeline_decisions(pipeline
     assert sum(rules["b"].values()) > 0
     text = report("sample", table, rules, pipeline.version)
     assert "Kayla" not in text and "| b |" in text
+    assert len(listed) == sum(expected) + 1
+    harmful = listed[listed.group == "b"].iloc[0]
+    assert harmful.text == HARMFUL[0] and harmful.decision != "allow" and harmful.labels
+    assert set(harmful.rules) == set(rules["b"])
+
+
+def test_when_flagged_comments_are_asked_for_then_the_cli_writes_them_with_their_text(tmp_path):
+    src = tmp_path / "real.csv"
+    pd.DataFrame({"body": BENIGN + HARMFUL + ["qué día más bonito, ¿no?"]}).to_csv(src, index=False)
+    out, flagged = tmp_path / "r.md", tmp_path / "flagged.jsonl"
+    done = subprocess.run(
+        [COMMENTS, "real-text", str(src), "--text-column", "body", "--out", str(out), "--flagged", str(flagged)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    listed = pd.read_json(flagged, lines=True)
+    assert HARMFUL[0] in set(listed.text)
+    assert not set(listed.text) & {"great game last night lol", "qué día más bonito, ¿no?"}
+    assert "Kayla" not in out.read_text(encoding="utf-8")
+
+
+def test_flagged_comments_keep_their_text_as_written(tmp_path):
+    listed = pd.DataFrame([{"group": "a", "text": "über ça ✓", "decision": "review"}])
+    write_flagged(listed, tmp_path / "f.jsonl")
+    assert "über ça ✓" in (tmp_path / "f.jsonl").read_text(encoding="utf-8")
 
 
 def test_when_the_text_column_is_missing_then_the_cli_exits_2(tmp_path):
