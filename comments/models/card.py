@@ -67,11 +67,12 @@ WEAKNESSES = """\
   and still flagged more real posts (YouTube 0.6-1.2 % against 0.4-0.9 %).
 - One test template names a person with nothing tying her to material (`vi_sc_now_goes_by`'s "grew
   up and now goes by <name>"), which the taxonomy calls benign; its 17 test rows count as misses.
-  Rewording it redraws the whole corpus. Two retrains on a corpus redrawn with no family changed
-  (seeds 13 and 14) scored 0.896 and 0.893 on unseen families against this release's 0.903 on the
-  same rows, and flagged two to three times as many real posts (TweetEval's test tweets up to 0.8 and
-  1.0 % per group against 0.4 %): this release sits at the low end of what retrains flag on real
-  text, so weigh a data change against several retrains of the unchanged corpus, not against it.
+  Rewording it redraws the whole corpus. Three retrains on a corpus redrawn with no family changed
+  (seeds 13-15) scored 0.893-0.904 on its unseen families (fix included) and flagged 93-107 of
+  25,213 real posts; three on the unchanged corpus (this release and seeds 14 and 15) scored
+  0.900-0.904 on the same rows and flagged 49-85. Which rows a corpus draws moves real-text flags
+  as much as the seed does, and this release sits at the low end: weigh a data change against
+  several retrains of the unchanged corpus.
 - Naming someone seen in an ordinary video can read to the model like identifying a person in
   material ("is that <actress>?"): the comment alone does not say which video it sits under. The
   `fandom` and `chatter` negatives (singers, actors, streamers, short everyday posts) halved such
