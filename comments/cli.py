@@ -236,7 +236,7 @@ def _write_report(out: Path, title: str, corpus: Path, challenge: Path, table_of
     df = pd.read_parquet(corpus)
     parts = {
         "test split (unseen families)": df[df.split == "test"],
-        "challenge.jsonl": pd.read_json(challenge, lines=True),
+        challenge.name: pd.read_json(challenge, lines=True),
     }
     lines = [title, ""]
     for name, part in parts.items():

@@ -52,3 +52,15 @@ def test_when_family_file_is_broken_then_check_fails(tmp_path):
     res = run("data", "check", str(bad))
     assert res.returncode == 1
     assert "unknown slot" in res.stdout
+
+
+def test_when_the_rules_report_reads_another_hand_written_set_then_its_section_is_named_after_it(tmp_path):
+    assert run("data", "generate", "--rows", "400", "--seed", "3", "--out", str(tmp_path)).returncode == 0
+    holdout = ROOT / "data" / "holdout_threats.jsonl"
+    out = tmp_path / "rules.md"
+    res = run(
+        "rules", "report", "--corpus", str(tmp_path / "corpus.parquet"), "--challenge", str(holdout), "--out", str(out)
+    )
+    assert res.returncode == 0, res.stderr
+    report = out.read_text()
+    assert "## holdout_threats.jsonl (120 comments)" in report and "challenge.jsonl" not in report

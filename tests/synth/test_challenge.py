@@ -43,3 +43,19 @@ def test_every_label_evasion_and_language_is_covered(challenge):
 def test_challenge_set_obeys_the_content_rules(challenge):
     problems = list(content_violations(r["text"] for r in challenge))
     assert not problems, problems[:10]
+
+
+def test_the_blind_threat_holdout_follows_the_schema_and_the_content_rules():
+    """`data/holdout_threats.jsonl`: threats against a survivor and look-alikes, written without
+    reading the rules, the families or the challenge set (README, Models)."""
+    lines = (ROOT / "data/holdout_threats.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines if line.strip()]
+    assert len({r["id"] for r in rows}) == len(rows) == 120
+    for r in rows:
+        assert set(r) == {"id", "text", *LABELS, "kind", "language", "evasion"}
+        assert r["kind"] == ("threat" if r["safety_concern"] else "negative")
+        assert r["kind"] == "threat" or not any(r[lab] for lab in LABELS)
+    assert sum(r["safety_concern"] for r in rows) == 60
+    assert {r["language"] for r in rows} == {"en", "es", "de", "fr", "pt"}
+    problems = list(content_violations(r["text"] for r in rows))
+    assert not problems, problems[:10]
