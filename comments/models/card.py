@@ -73,7 +73,7 @@ WEAKNESSES = """\
   0.900-0.903 on the same rows and flagged 49-85. Which rows a corpus draws moves real-text flags
   as much as the seed does, and this release sits at the low end: weigh a data change against
   several retrains of the unchanged corpus.
-- Threats written by someone who never saw the families are the weakest kind: on
+- Threats written by someone who never saw the families are often missed: on
   `data/holdout_threats.jsonl` (60 threats against a survivor and 60 look-alikes in five languages,
   written from the taxonomy alone) the pipeline flags 44 threats (73 %) and 5 look-alikes. Veiled
   threats without a threat word ("tick tock", "we noticed"), a routine given as a hint and short
