@@ -79,7 +79,9 @@ WEAKNESSES = """\
   threats without a threat word ("tick tock", "we noticed"), a routine given as a hint and short
   warnings outside English are missed; trash talk before a match is flagged. A rule lexicon of
   intimidation idioms did not move the fused scores, and masking 15 % of training word pieces lost
-  0.009 on unseen families and 4 of these threats.
+  0.009 on unseen families and 4 of these threats. Six more threat families (and three look-alike
+  ones) in training found more of the test split's threat families (99 and 86 of 113 over two
+  seeds, 88 shipped) but not more of these (42 and 42, 44 shipped), and flagged more real posts.
 - Naming someone seen in an ordinary video can read to the model like identifying a person in
   material ("is that <actress>?"): the comment alone does not say which video it sits under. The
   `fandom` and `chatter` negatives (singers, actors, streamers, short everyday posts) halved such
