@@ -10,18 +10,24 @@ from comments.synth.grammar import NEGATIVE_KINDS
 from tests.conftest import ROOT
 from tests.synth.test_corpus import content_violations
 
+SCHEMA = {"id", "text", *LABELS, "kind", "language", "evasion"}
+
+
+def _rows(name: str) -> list[dict]:
+    lines = (ROOT / "data" / name).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
 
 @pytest.fixture(scope="module")
 def challenge():
-    lines = (ROOT / "data/challenge.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    return _rows("challenge.jsonl")
 
 
 def test_rows_follow_the_schema(challenge):
     assert len(challenge) >= 300
     assert len({r["id"] for r in challenge}) == len(challenge)
     for r in challenge:
-        assert set(r) == {"id", "text", *LABELS, "kind", "language", "evasion"}
+        assert set(r) == SCHEMA
         assert all(r[lab] in (0, 1) for lab in LABELS)
         assert r["evasion"] in ("none", *EVASIONS)
 
@@ -48,11 +54,10 @@ def test_challenge_set_obeys_the_content_rules(challenge):
 def test_the_blind_threat_holdout_follows_the_schema_and_the_content_rules():
     """`data/holdout_threats.jsonl`: threats against a survivor and look-alikes, written without
     reading the rules, the families or the challenge set (README, Models)."""
-    lines = (ROOT / "data/holdout_threats.jsonl").read_text(encoding="utf-8").splitlines()
-    rows = [json.loads(line) for line in lines if line.strip()]
+    rows = _rows("holdout_threats.jsonl")
     assert len({r["id"] for r in rows}) == len(rows) == 120
     for r in rows:
-        assert set(r) == {"id", "text", *LABELS, "kind", "language", "evasion"}
+        assert set(r) == SCHEMA
         assert r["kind"] == ("threat" if r["safety_concern"] else "negative")
         assert r["kind"] == "threat" or not any(r[lab] for lab in LABELS)
     assert sum(r["safety_concern"] for r in rows) == 60
