@@ -40,7 +40,7 @@ DATA_DIR = Path("data")
 
 @data_app.command("generate")
 def data_generate(
-    rows: int = typer.Option(DEFAULT_ROWS, min=1, help="Number of comments."),
+    rows: int = typer.Option(DEFAULT_ROWS, min=1, help="Number of synthetic comments (hand-written ones are added)."),
     seed: int = typer.Option(DEFAULT_SEED, help="Random seed; the same seed gives the same bytes."),
     out: Path = typer.Option(DATA_DIR, help="Output folder for corpus.parquet and DATA_CARD.md."),
     families: Path = typer.Option(
@@ -51,7 +51,7 @@ def data_generate(
 ) -> None:
     """Generate the labelled synthetic corpus (Parquet) and its data card."""
     from comments.synth.card import render_card
-    from comments.synth.generate import generate, write_corpus
+    from comments.synth.generate import generate, with_handwritten, write_corpus
 
     if families is not None:
         from comments.synth.demo import generate_demo, write_demo
@@ -65,7 +65,7 @@ def data_generate(
     started = time.perf_counter()
     try:
         with err.status(f"generating {rows:,} comments"):
-            df = generate(rows, seed)
+            df = with_handwritten(generate(rows, seed))
             path = write_corpus(df, out)
             (out / "DATA_CARD.md").write_text(render_card(df, rows, seed), encoding="utf-8")
     except CommentsError as exc:

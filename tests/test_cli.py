@@ -19,8 +19,9 @@ def test_when_generate_is_run_then_corpus_and_card_are_written(tmp_path):
     res = run("data", "generate", "--rows", "600", "--seed", "3", "--out", str(tmp_path))
     assert res.returncode == 0, res.stderr
     df = pd.read_parquet(tmp_path / "corpus.parquet")
-    assert len(df) == 600
-    assert "600 rows" in (tmp_path / "DATA_CARD.md").read_text()
+    written = df.family == "handwritten"
+    assert (~written).sum() == 600 and set(df[written].split) == {"train"} and written.sum() > 1000
+    assert f"{len(df):,} rows" in (tmp_path / "DATA_CARD.md").read_text()
 
 
 def test_when_card_has_no_corpus_then_it_exits_with_a_message(tmp_path):

@@ -7,12 +7,17 @@ import numbers
 import pandas as pd
 
 from comments.labels import LABELS
+from comments.synth.generate import HANDWRITTEN_COPIES
 from comments.synth.grammar import load_families
 
 KNOWN_GAPS = """\
-- Every comment comes from a hand-written family grammar: real evaders invent
-  phrasings no family has. The unseen-family `test` split estimates this gap;
-  `data/challenge.jsonl` (hand-written, never used for training) measures it.
+- Every comment but the hand-written ones comes from a family grammar: real
+  evaders invent phrasings no family has. The unseen-family `test` split
+  estimates this gap; `data/challenge.jsonl` and `data/holdout_blind.jsonl`
+  (hand-written, never used for training) measure it.
+- The hand-written `train` rows (family `handwritten`, style `human`, each
+  twice) were written by helpers from the taxonomy alone: they are varied
+  but still machine-written, not comments real people posted.
 - Comments are single messages. Thread context ("^ that's her", replies that
   only make sense under a post) is only hinted at by a few families.
 - Non-English rows are paraphrases of English families (es, de, fr, pt), so
@@ -61,6 +66,7 @@ def render_card(df: pd.DataFrame, rows: int, seed: int) -> str:
     """Markdown card: counts per label, split, family, style, language and evasion, examples, gaps."""
     families = load_families()
     positive = df[list(LABELS)].any(axis=1)
+    written = int((df.family == "handwritten").sum())
     by_split = df.groupby("split").agg(rows=("id", "size"), families=("family", "nunique"))
     for lab in LABELS:
         by_split[lab] = df.groupby("split")[lab].sum()
@@ -91,8 +97,10 @@ this card by `comments data card`. Same seed, same bytes. Labels follow
 numbers (fiction-reserved ranges), e-mails and URLs (reserved domains) are
 generated. Comments refer to material only obliquely and never describe it.
 
-**{len(df):,} rows**, {positive.mean():.1%} positive (any label),
-{df.family.nunique()} families used of {len(families)} defined.
+**{len(df):,} rows**, {positive.mean():.1%} positive (any label): {len(df) - written:,} from
+{df.family[df.family != "handwritten"].nunique()} families used of {len(families)} defined, and
+{written // HANDWRITTEN_COPIES:,} hand-written comments (`comments/synth/handwritten.jsonl`), each
+in `train` {HANDWRITTEN_COPIES} times.
 
 ## Splits (grouped by family: `dev` and `test` families never appear in `train`)
 {markdown_table(by_split, "split")}

@@ -9,9 +9,11 @@ families never appear in `train` and stay put when the seed changes.
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 from collections import defaultdict
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +30,7 @@ EVASION_RATE = 0.15
 TRANSLATION_RATE = 0.2  # share of rows of a translated family written in one of its other languages
 CONTEXT_RATE = 0.12
 SPLIT_SHARES = {"test": 0.15, "dev": 0.15}
+HANDWRITTEN_COPIES = 2  # each hand-written comment is in train twice (README, Data: once and twice compared)
 COLUMNS = ("id", "text", *LABELS, "family", "style", "language", "evasion", "split")
 LOCALES = {"es": ("es_ES", "es_MX"), "de": ("de_DE",), "fr": ("fr_FR",), "pt": ("pt_BR",)}
 # Neutral chatter that wraps some comments, so the harmful part is not always the whole text.
@@ -144,6 +147,28 @@ def generate(
     for lab in LABELS:
         df[lab] = df[lab].astype("int8")
     return df
+
+
+def handwritten() -> pd.DataFrame:
+    """`handwritten.jsonl`: comments written by helpers who read only the taxonomy, as `train` rows,
+    each `HANDWRITTEN_COPIES` times (ids `<id>.1`, `<id>.2`), family `handwritten`, style `human`."""
+    text = (resources.files("comments.synth") / "handwritten.jsonl").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    df = pd.DataFrame(
+        [
+            {c: r[c] for c in ("text", *LABELS, "language", "evasion")}
+            | {"id": f"{r['id']}.{copy}", "family": "handwritten", "style": "human", "split": "train"}
+            for r in rows
+            for copy in range(1, HANDWRITTEN_COPIES + 1)
+        ],
+        columns=list(COLUMNS),
+    )
+    return df.astype(dict.fromkeys(LABELS, "int8"))
+
+
+def with_handwritten(df: pd.DataFrame) -> pd.DataFrame:
+    """The synthetic rows of `generate`, then the hand-written ones: the corpus `make data` writes."""
+    return pd.concat([df, handwritten()], ignore_index=True)
 
 
 def write_corpus(df: pd.DataFrame, out: Path) -> Path:

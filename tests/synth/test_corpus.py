@@ -114,9 +114,10 @@ def test_when_text_uses_reserved_identifiers_then_the_check_passes_it(text):
 
 def test_committed_data_card_matches_the_default_corpus(default_corpus):
     from comments.synth.card import render_card
+    from comments.synth.generate import with_handwritten
 
     committed = (ROOT / "data/DATA_CARD.md").read_text(encoding="utf-8")
-    expected = render_card(default_corpus, DEFAULT_ROWS, DEFAULT_SEED)
+    expected = render_card(with_handwritten(default_corpus), DEFAULT_ROWS, DEFAULT_SEED)
     assert committed == expected, "run `make data` and commit data/DATA_CARD.md"
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from comments.labels import LABELS
 from comments.synth.evasions import EVASIONS, apply_evasion, possible_evasions
-from comments.synth.generate import COLUMNS, generate, write_corpus
+from comments.synth.generate import COLUMNS, HANDWRITTEN_COPIES, generate, with_handwritten, write_corpus
 from comments.synth.styles import STYLES, apply_style
 
 
@@ -178,3 +178,14 @@ def test_template_gender_reads_the_words_of_each_language(text, language, gender
     from comments.synth.grammar import template_gender
 
     assert template_gender(text, language) == gender
+
+
+def test_hand_written_rows_join_train_only_each_twice_with_their_labels(small):
+    corpus = with_handwritten(small)
+    added = corpus.iloc[len(small) :]
+    assert corpus.iloc[: len(small)].equals(small)
+    assert tuple(corpus.columns) == COLUMNS and corpus.id.is_unique
+    assert set(added.split) == {"train"} and set(added.family) == {"handwritten"}
+    assert added.text.value_counts().eq(HANDWRITTEN_COPIES).all()
+    for label in LABELS:
+        assert added[label].dtype == small[label].dtype and 100 <= added[label].sum() / HANDWRITTEN_COPIES
