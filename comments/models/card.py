@@ -13,8 +13,8 @@ WEAKNESSES = """\
   training, so that score is an upper bound; the hand-written challenge set is the better guide to
   real comments. Over two seeds each, the hand-written rows added about 0.01 challenge macro-F1 and
   0.04-0.05 on `data/holdout_blind.jsonl` (written from the same brief, so flattered), left unseen
-  families where they were, and moved real-text flags less than a seed does (52 and 89 of 25,213
-  real posts for seeds 13 and 14, against 49, 58 and 85 for seeds 13-15 without them).
+  families where they were, and kept real-text flags within what the seed alone moves them by (52
+  and 89 of 25,213 real posts for seeds 13 and 14, against 49, 58 and 85 for seeds 13-15 without).
 - One comment at a time: no thread, no image, no account history. A comment whose harm depends on
   what it replies to ("that's her", "yes, same girl") is scored on its own words.
 - Hard negatives that share words with positives (survivors telling their own story, news naming an
