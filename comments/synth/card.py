@@ -7,7 +7,7 @@ import numbers
 import pandas as pd
 
 from comments.labels import LABELS
-from comments.synth.generate import HANDWRITTEN_COPIES
+from comments.synth.generate import HANDWRITTEN_COPIES, HANDWRITTEN_FAMILY
 from comments.synth.grammar import load_families
 
 KNOWN_GAPS = """\
@@ -66,7 +66,7 @@ def render_card(df: pd.DataFrame, rows: int, seed: int) -> str:
     """Markdown card: counts per label, split, family, style, language and evasion, examples, gaps."""
     families = load_families()
     positive = df[list(LABELS)].any(axis=1)
-    written = int((df.family == "handwritten").sum())
+    written = int((df.family == HANDWRITTEN_FAMILY).sum())
     by_split = df.groupby("split").agg(rows=("id", "size"), families=("family", "nunique"))
     for lab in LABELS:
         by_split[lab] = df.groupby("split")[lab].sum()
@@ -98,7 +98,7 @@ numbers (fiction-reserved ranges), e-mails and URLs (reserved domains) are
 generated. Comments refer to material only obliquely and never describe it.
 
 **{len(df):,} rows**, {positive.mean():.1%} positive (any label): {len(df) - written:,} from
-{df.family[df.family != "handwritten"].nunique()} families used of {len(families)} defined, and
+{df.family[df.family != HANDWRITTEN_FAMILY].nunique()} families used of {len(families)} defined, and
 {written // HANDWRITTEN_COPIES:,} hand-written comments (`comments/synth/handwritten.jsonl`), each
 in `train` {HANDWRITTEN_COPIES} times.
 

@@ -31,6 +31,7 @@ TRANSLATION_RATE = 0.2  # share of rows of a translated family written in one of
 CONTEXT_RATE = 0.12
 SPLIT_SHARES = {"test": 0.15, "dev": 0.15}
 HANDWRITTEN_COPIES = 2  # each hand-written comment is in train twice (README, Data: once and twice compared)
+HANDWRITTEN_FAMILY = "handwritten"  # the `family` of those rows
 COLUMNS = ("id", "text", *LABELS, "family", "style", "language", "evasion", "split")
 LOCALES = {"es": ("es_ES", "es_MX"), "de": ("de_DE",), "fr": ("fr_FR",), "pt": ("pt_BR",)}
 # Neutral chatter that wraps some comments, so the harmful part is not always the whole text.
@@ -149,16 +150,20 @@ def generate(
     return df
 
 
-def handwritten() -> pd.DataFrame:
-    """`handwritten.jsonl`: comments written by helpers who read only the taxonomy, as `train` rows,
-    each `HANDWRITTEN_COPIES` times (ids `<id>.1`, `<id>.2`), family `handwritten`, style `human`."""
+def read_handwritten() -> list[dict]:
+    """The rows of `handwritten.jsonl` as written: comments by helpers who read only the taxonomy."""
     text = (resources.files("comments.synth") / "handwritten.jsonl").read_text(encoding="utf-8")
-    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def handwritten() -> pd.DataFrame:
+    """`read_handwritten`'s comments as `train` rows, each `HANDWRITTEN_COPIES` times (ids `<id>.1`,
+    `<id>.2`), family `HANDWRITTEN_FAMILY`, style `human`."""
     df = pd.DataFrame(
         [
             {c: r[c] for c in ("text", *LABELS, "language", "evasion")}
-            | {"id": f"{r['id']}.{copy}", "family": "handwritten", "style": "human", "split": "train"}
-            for r in rows
+            | {"id": f"{r['id']}.{copy}", "family": HANDWRITTEN_FAMILY, "style": "human", "split": "train"}
+            for r in read_handwritten()
             for copy in range(1, HANDWRITTEN_COPIES + 1)
         ],
         columns=list(COLUMNS),

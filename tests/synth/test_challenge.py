@@ -2,12 +2,12 @@
 
 import json
 import re
-from importlib import resources
 
 import pytest
 
 from comments.labels import LABELS
 from comments.synth.evasions import EVASIONS
+from comments.synth.generate import read_handwritten
 from comments.synth.grammar import NEGATIVE_KINDS
 from tests.conftest import ROOT
 from tests.synth.test_corpus import content_violations
@@ -18,11 +18,6 @@ SCHEMA = {"id", "text", *LABELS, "kind", "language", "evasion"}
 def _rows(name: str) -> list[dict]:
     lines = (ROOT / "data" / name).read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
-
-
-def _handwritten() -> list[dict]:
-    text = (resources.files("comments.synth") / "handwritten.jsonl").read_text(encoding="utf-8")
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def _words(text: str) -> set[str]:
@@ -93,7 +88,7 @@ def test_the_blind_holdout_covers_every_label_and_language_and_obeys_the_content
 
 
 def test_hand_written_train_rows_follow_the_schema_and_the_content_rules():
-    rows = _handwritten()
+    rows = read_handwritten()
     assert len({r["id"] for r in rows}) == len(rows) >= 900
     assert len({r["text"].casefold() for r in rows}) == len(rows)
     for r in rows:
@@ -112,7 +107,7 @@ def test_no_hand_written_train_row_is_close_to_a_held_out_comment():
         for r in _rows(name)
     ]
     close = []
-    for r in _handwritten():
+    for r in read_handwritten():
         words = _words(r["text"])
         if any(len(words & h) >= 0.6 * len(words | h) for h in held):
             close.append(r["text"])
