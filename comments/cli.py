@@ -51,7 +51,7 @@ def data_generate(
 ) -> None:
     """Generate the labelled synthetic corpus (Parquet) and its data card."""
     from comments.synth.card import render_card
-    from comments.synth.generate import generate, with_handwritten, write_corpus
+    from comments.synth.generate import HANDWRITTEN_FAMILY, generate, with_handwritten, write_corpus
 
     if families is not None:
         from comments.synth.demo import generate_demo, write_demo
@@ -71,8 +71,10 @@ def data_generate(
     except CommentsError as exc:
         raise fail(exc) from None
     secs = time.perf_counter() - started
+    hand = df.family == HANDWRITTEN_FAMILY
     err.print(
-        f"wrote {path} ({len(df):,} rows, {df.family.nunique()} families) and {out / 'DATA_CARD.md'} in {secs:.1f}s"
+        f"wrote {path} ({len(df):,} rows: {(~hand).sum():,} from {df.family[~hand].nunique()} families, "
+        f"{hand.sum():,} hand-written) and {out / 'DATA_CARD.md'} in {secs:.1f}s"
     )
 
 

@@ -31,6 +31,11 @@ def label_decision(score: float, thresholds: dict[str, float]) -> str:
     return "allow"
 
 
+def flagged_labels(decisions: dict[str, str]) -> list[str]:
+    """The labels whose decision is not `allow`, in label order (a missing label is `allow`)."""
+    return [lab for lab in LABELS if decisions.get(lab, "allow") != "allow"]
+
+
 def decide(scores: dict[str, float], thresholds: dict[str, dict[str, float]]) -> tuple[str, dict[str, str], float]:
     """Per-label decisions, the overall (most severe) decision, and the queue priority in [0, 1]."""
     decisions = {lab: label_decision(scores[lab], thresholds[lab]) for lab in LABELS}

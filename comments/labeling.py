@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
+from comments.decide import flagged_labels
 from comments.errors import BadInputError, ConflictError, NotFoundError
 from comments.labels import LABELS
 from comments.store.tables import ReviewItem
@@ -46,13 +47,9 @@ def labeling_config() -> str:
     )
 
 
-def _flagged(item: ReviewItem) -> list[str]:
-    return [lab for lab in LABELS if item.decisions.get(lab, "allow") != "allow"]
-
-
 def labelstudio_task(item: ReviewItem, text: str) -> dict:
     """One Label Studio task: our id and the text in `data`, the model's flags as a prediction."""
-    chosen = _flagged(item)
+    chosen = flagged_labels(item.decisions)
     result = [
         {"id": "model", "from_name": LABELS_FIELD, "to_name": "text", "type": "choices", "value": {"choices": chosen}}
     ]
@@ -76,8 +73,8 @@ def argilla_record(item: ReviewItem, text: str) -> dict:
         "metadata": {"model_version": item.model_version, "decision": item.decision, **item.scores},
         "suggestions": {
             LABELS_FIELD: {
-                "value": _flagged(item),
-                "score": [item.scores.get(lab, 0.0) for lab in _flagged(item)],
+                "value": flagged_labels(item.decisions),
+                "score": [item.scores.get(lab, 0.0) for lab in flagged_labels(item.decisions)],
                 "agent": item.model_version,
             }
         },

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from comments.decide import flagged_labels
 from comments.errors import BadInputError, NotFoundError
 from comments.labels import LABELS
 
@@ -55,7 +56,7 @@ def flag_rates(pipeline, df: pd.DataFrame, batch: int = 256) -> tuple[pd.DataFra
                 "group": group,
                 "text": text,
                 "decision": r.decision,
-                "labels": [lab for lab in LABELS if r.decisions[lab] != "allow"],
+                "labels": flagged_labels(r.decisions),
                 "scores": {lab: round(r.scores[lab], 3) for lab in LABELS},
                 "rules": sorted({reason.rule_id for reason in r.reasons}),
             }

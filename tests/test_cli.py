@@ -22,6 +22,8 @@ def test_when_generate_is_run_then_corpus_and_card_are_written(tmp_path):
     written = df.family == "handwritten"
     assert (~written).sum() == 600 and set(df[written].split) == {"train"} and written.sum() > 1000
     assert f"{len(df):,} rows" in (tmp_path / "DATA_CARD.md").read_text()
+    synthetic = df[~written].family.nunique()
+    assert f"600 from {synthetic} families, {written.sum():,} hand-written" in " ".join(res.stderr.split())
 
 
 def test_when_card_has_no_corpus_then_it_exits_with_a_message(tmp_path):

@@ -1,6 +1,6 @@
 import pytest
 
-from comments.decide import decide, label_decision, mask
+from comments.decide import decide, flagged_labels, label_decision, mask
 from comments.types import Evidence, Span
 
 T = {"review": 0.4, "remove": 0.8}
@@ -20,6 +20,13 @@ def test_overall_decision_is_the_most_severe_and_priority_orders_by_severity():
     assert (overall_low, decisions_low["promotion"], overall_high) == ("review", "review", "remove")
     assert p_high > p_low > 0
     assert decide(dict.fromkeys(low, 0.0), THRESHOLDS)[2] == 0
+
+
+def test_flagged_labels_are_the_non_allow_ones_in_label_order_and_a_missing_label_is_allow():
+    decisions = {"safety_concern": "remove", "victim_identification": "review", "promotion": "allow"}
+    assert flagged_labels(decisions) == ["victim_identification", "safety_concern"]
+    assert flagged_labels({"promotion": "review"}) == ["promotion"]
+    assert flagged_labels(dict.fromkeys(decisions, "allow")) == []
 
 
 def _ev(start, end, entity):

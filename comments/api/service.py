@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from comments.api.crypto import TextCipher
 from comments.api.schemas import ScorePublic, ScoreRequest
-from comments.decide import MASKS
+from comments.decide import MASKS, flagged_labels
 from comments.labels import LABELS
 from comments.store import repo
 from comments.store.scores import ScoreLogWriter
@@ -72,7 +72,7 @@ def _item(req: ScoreRequest, res: Result, cipher: TextCipher) -> ReviewItem:
         scores=res.scores,
         decisions=res.decisions,
         reasons=reasons,
-        flagged="," + ",".join(lab for lab in LABELS if res.decisions[lab] != "allow") + ",",
+        flagged="," + ",".join(flagged_labels(res.decisions)) + ",",
         model_version=res.model_version,
         status="queued",
     )
