@@ -8,7 +8,7 @@ import pytest
 
 from comments.labels import LABELS
 from comments.pipeline import CHUNK, load_pipeline
-from tests.conftest import ROOT
+from tests.conftest import ROOT, data_rows
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def pipeline():
 
 @pytest.fixture(scope="module")
 def texts():
-    rows = [json.loads(line) for line in (ROOT / "data/challenge.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = data_rows("challenge.jsonl")
     return [r["text"] for r in rows[: 2 * CHUNK + 17]]
 
 
@@ -36,7 +36,7 @@ def test_when_the_gate_is_bypassed_then_the_transformer_scores_every_comment(pip
 def _non_english_challenge():
     from comments.language import non_english
 
-    rows = [json.loads(line) for line in (ROOT / "data/challenge.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = data_rows("challenge.jsonl")
     texts = [r["text"] for r in rows if r["language"] != "en"]
     other = non_english(texts)
     assert other.sum() >= 20

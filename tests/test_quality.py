@@ -1,6 +1,5 @@
 """`comments quality`: each part against the fused pipeline, and what the cascade's gate costs."""
 
-import json
 from types import SimpleNamespace
 
 import numpy as np
@@ -9,7 +8,7 @@ import pandas as pd
 from comments.labels import LABELS
 from comments.pipeline import load_pipeline
 from comments.quality import by_language, cascade, compare, languages
-from tests.conftest import ROOT
+from tests.conftest import ROOT, data_rows
 
 
 def _result(flagged: set[str], ran: bool = True):
@@ -61,7 +60,7 @@ def test_when_a_file_has_no_language_column_then_every_row_counts_as_english():
 
 
 def test_when_quality_runs_on_the_shipped_model_then_every_system_is_measured_on_the_same_results():
-    rows = [json.loads(line) for line in (ROOT / "data/challenge.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = data_rows("challenge.jsonl")
     df = pd.DataFrame(rows[:120])
     always = load_pipeline(ROOT / "models/default").score_batch(df.text.tolist(), run_all=True)
     parts = compare(df, always).set_index(["system", "label"])

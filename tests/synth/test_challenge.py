@@ -1,6 +1,5 @@
 """The hand-written challenge set: schema, coverage and the content rules."""
 
-import json
 import re
 
 import pytest
@@ -9,15 +8,10 @@ from comments.labels import LABELS
 from comments.synth.evasions import EVASIONS
 from comments.synth.generate import read_handwritten
 from comments.synth.grammar import NEGATIVE_KINDS
-from tests.conftest import ROOT
+from tests.conftest import data_rows
 from tests.synth.test_corpus import content_violations
 
 SCHEMA = {"id", "text", *LABELS, "kind", "language", "evasion"}
-
-
-def _rows(name: str) -> list[dict]:
-    lines = (ROOT / "data" / name).read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
 
 
 def _words(text: str) -> set[str]:
@@ -26,7 +20,7 @@ def _words(text: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def challenge():
-    return _rows("challenge.jsonl")
+    return data_rows("challenge.jsonl")
 
 
 def test_rows_follow_the_schema(challenge):
@@ -60,7 +54,7 @@ def test_challenge_set_obeys_the_content_rules(challenge):
 def test_the_blind_threat_holdout_follows_the_schema_and_the_content_rules():
     """`data/holdout_threats.jsonl`: threats against a survivor and look-alikes, written without
     reading the rules, the families or the challenge set (README, Models)."""
-    rows = _rows("holdout_threats.jsonl")
+    rows = data_rows("holdout_threats.jsonl")
     assert len({r["id"] for r in rows}) == len(rows) == 120
     for r in rows:
         assert set(r) == SCHEMA
@@ -75,7 +69,7 @@ def test_the_blind_threat_holdout_follows_the_schema_and_the_content_rules():
 def test_the_blind_holdout_covers_every_label_and_language_and_obeys_the_content_rules():
     """`data/holdout_blind.jsonl`: all three labels and their hard negatives, written by a helper
     who read only the taxonomy, apart from the writers of the hand-written train rows (README, Data)."""
-    rows = _rows("holdout_blind.jsonl")
+    rows = data_rows("holdout_blind.jsonl")
     assert len({r["id"] for r in rows}) == len(rows) == 240
     for r in rows:
         assert set(r) == SCHEMA - {"evasion"} and all(r[lab] in (0, 1) for lab in LABELS)
@@ -104,7 +98,7 @@ def test_no_hand_written_train_row_is_close_to_a_held_out_comment():
     held = [
         _words(r["text"])
         for name in ("challenge.jsonl", "holdout_threats.jsonl", "holdout_blind.jsonl")
-        for r in _rows(name)
+        for r in data_rows(name)
     ]
     close = []
     for r in read_handwritten():

@@ -6,6 +6,7 @@ from comments.labels import LABELS
 from comments.synth.evasions import EVASIONS, apply_evasion, possible_evasions
 from comments.synth.generate import COLUMNS, HANDWRITTEN_COPIES, generate, with_handwritten, write_corpus
 from comments.synth.styles import STYLES, apply_style
+from tests.conftest import data_rows
 
 
 @pytest.fixture(scope="module")
@@ -100,17 +101,14 @@ def test_a_share_of_first_names_are_recent_given_names_in_the_locales_language()
 def test_no_recent_given_name_appears_in_the_challenge_set():
     """The challenge set must test names the generator never drew, not these. Words as people type
     them: accents count ("Mía" is a name, "mía" a Spanish word) and a handle is one word (@lea_vrtn)."""
-    import json
     import re
-    from pathlib import Path
 
     from comments.synth.slots import MODERN_FIRST_NAMES
 
     def words(text: str) -> set[str]:
         return set(re.findall(r"\w+", text.lower()))
 
-    lines = Path("data/challenge.jsonl").read_text(encoding="utf-8").splitlines()
-    challenge = set().union(*(words(json.loads(line)["text"]) for line in lines))
+    challenge = set().union(*(words(r["text"]) for r in data_rows("challenge.jsonl")))
     names = set().union(*(words(name) for names in MODERN_FIRST_NAMES.values() for name in names))
     assert not names & challenge
 
