@@ -69,7 +69,13 @@ WEAKNESSES = """\
   posts (56 against 28 YouTube, Davidson and TweetEval development comments); two earlier cuts of
   it, also seed 13, flagged as many. The handle threats and creators' videos alone (two families)
   gave dev 0.901, unseen families 0.895 and the challenge set 0.907 (0.898, 0.894, 0.896 shipped)
-  and still flagged more real posts (YouTube 0.6-1.2 % against 0.4-0.9 %).
+  and still flagged more real posts (YouTube 0.6-1.2 % against 0.4-0.9 %). A third round (session
+  of 2026-11-28: a second family for each of the 24 kinds with fewer than two training families, 37
+  positive and 8 negative, written without sight of the test templates) was not shipped either: on
+  the unseen families of its own split the transformer scored 0.892 against 0.889 for this release,
+  the challenge set 0.922 (0.910) and the blind holdout 0.917 (0.898), but the pipeline flagged 119 of
+  25,213 real posts (52); adding a benign twin of each positive family (31 more) flagged 167 and
+  scored 0.883 on unseen families against 0.881 for this release (on an AVX2-only AMD EPYC, seed 13).
 - One test template names a person with nothing tying her to material (`vi_sc_now_goes_by`'s "grew
   up and now goes by <name>"), which the taxonomy calls benign; its 17 test rows count as misses.
   Rewording it redraws the whole corpus. Three retrains on a corpus redrawn with no family changed
