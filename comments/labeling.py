@@ -67,14 +67,15 @@ def labelstudio_task(item: ReviewItem, text: str) -> dict:
 
 def argilla_record(item: ReviewItem, text: str) -> dict:
     """One Argilla record (`rg.Record.to_dict` shape): text field, scores as metadata, flags as a suggestion."""
+    chosen = flagged_labels(item.decisions)
     return {
         "id": item.id,
         "fields": {"text": text},
         "metadata": {"model_version": item.model_version, "decision": item.decision, **item.scores},
         "suggestions": {
             LABELS_FIELD: {
-                "value": flagged_labels(item.decisions),
-                "score": [item.scores.get(lab, 0.0) for lab in flagged_labels(item.decisions)],
+                "value": chosen,
+                "score": [item.scores.get(lab, 0.0) for lab in chosen],
                 "agent": item.model_version,
             }
         },
