@@ -58,11 +58,10 @@ def tiny_registry(tmp_path_factory) -> Path:
 
 
 def small_training(root: Path) -> dict:
-    """TrainConfig fields that keep a tiny run to a few seconds (fp32 parity: a random model flips at int8)."""
+    """TrainConfig fields that keep a tiny run to a few seconds."""
     return {
         "challenge": str(ROOT / "data" / "challenge.jsonl"),
         "checkpoint_dir": str(root / "checkpoints"),
-        "parity_on": "fp32",
         "eval_every": 1000,
         "eval_rows": 60,
         "parity_rows": 60,

@@ -41,7 +41,7 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
     """
     import torch
 
-    from comments.models import export, train
+    from comments.models import export, qat, train
     from comments.models.onnx_runtime import OnnxTransformer
 
     train.check_inputs(cfg)
@@ -86,16 +86,19 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = export.export_onnx(model, tokenizer, Path(tmp) / "fp32.onnx")
         heads, hidden = model.config.num_attention_heads, model.config.hidden_size
-        export.quantize(fp32, out / bundle.MODEL, heads, hidden, tokenizer, dev_texts)  # dev: not the parity rows
+        export.quantize(fp32, out / bundle.MODEL, heads, hidden)
         shutil.copyfile(tok_path, out / bundle.TOKENIZER)
         int8 = OnnxTransformer(out / bundle.MODEL, out / bundle.TOKENIZER, cfg.max_length, threads=cfg.threads)
         fp32_model = OnnxTransformer(fp32, out / bundle.TOKENIZER, cfg.max_length, threads=cfg.threads)
         parity_texts = (te_texts + dev_texts)[: cfg.parity_rows]
-        torch_scores = train.torch_predict(model, tokenizer, parity_texts)
+        torch_scores = train.torch_predict(model, tokenizer, parity_texts)  # with the int8 rounding (`qat`)
+        with qat.plain(model):
+            plain_scores = train.torch_predict(model, tokenizer, parity_texts)
         int8_scores = int8.predict(parity_texts)
         parity = {
             "int8": export.parity(torch_scores, int8_scores),
-            "fp32": export.parity(torch_scores, fp32_model.predict(parity_texts)),
+            "fp32": export.parity(plain_scores, fp32_model.predict(parity_texts)),
+            "int8_vs_unrounded_torch": export.parity(plain_scores, int8_scores),
         }
     try:
         export.check_parity(parity[cfg.parity_on], cfg.parity_max_diff, cfg.parity_max_flip, f"{cfg.parity_on} ONNX")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +32,8 @@ def export_onnx(model, tokenizer, path: Path) -> Path:
         def forward(self, input_ids, attention_mask, token_type_ids):
             return self.inner(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).logits
 
+    from comments.models import qat
+
     model.eval()
     # Eager attention exports the pattern ONNX Runtime's optimiser fuses into one Attention op per layer
     # (int8: 156 nodes instead of 481, 7-14 % faster one comment per run); sdpa's pattern is not fused.
@@ -42,7 +43,7 @@ def export_onnx(model, tokenizer, path: Path) -> Path:
     names = ["input_ids", "attention_mask", "token_type_ids"]
     axes = {n: {0: "batch", 1: "sequence"} for n in names} | {"logits": {0: "batch"}}
     try:
-        with torch.inference_mode():
+        with torch.inference_mode(), qat.plain(model):  # ONNX Runtime's quantiser adds the rounding
             torch.onnx.export(
                 Logits(model),
                 tuple(sample[n] for n in names),
@@ -58,11 +59,10 @@ def export_onnx(model, tokenizer, path: Path) -> Path:
     return Path(path)
 
 
-def quantize(fp32_path: Path, int8_path: Path, num_heads: int, hidden_size: int, tokenizer, texts: list[str]) -> Path:
-    """Fuse the BERT graph (`fuse`), smooth its activations on `texts` (`smooth`) and quantise it to
-    int8 (`quantize_int8`)."""
+def quantize(fp32_path: Path, int8_path: Path, num_heads: int, hidden_size: int) -> Path:
+    """Fuse the BERT graph (`fuse`) and quantise it to int8 (`quantize_int8`), the rounding that
+    fine-tuning mimicked (`qat`)."""
     fused = fuse(fp32_path, Path(int8_path).with_suffix(".fused.onnx"), num_heads, hidden_size)
-    smooth(fused, fused, tokenizer, texts)
     quantize_int8(fused, Path(int8_path))
     fused.unlink()
     return Path(int8_path)
@@ -101,64 +101,6 @@ def quantize_int8(src: Path, dst: Path, **options) -> Path:
         "extra_options": {"DefaultTensorType": 1},  # 1 = FLOAT: the fused ops defeat shape inference
     }
     quantize_dynamic(str(src), str(dst), **(settings | options))
-    return Path(dst)
-
-
-SMOOTH_ALPHA = 0.8  # `python -m bench.quantize` compares 0.5, 0.8 and 0.9
-SMOOTH_ROWS = 500
-
-
-def smooth(src: Path, dst: Path, tokenizer, texts: list[str], alpha: float = SMOOTH_ALPHA) -> Path:
-    """SmoothQuant (Xiao et al., 2023) before dynamic quantisation: divide each weight MatMul's input
-    channels by s and multiply the weight's rows by s, which leaves the fp32 result unchanged.
-
-    Dynamic int8 gives each comment's activations one scale; a few channels run tens of times larger
-    than the rest, so the rest keep only a few of the 256 levels. With s = max|x|^alpha / max|w|^(1-alpha)
-    (per input channel, x over up to `SMOOTH_ROWS` of `texts` scored one per run as in serving),
-    the channels' ranges even out and the weights, quantised per output column, absorb the difference.
-    MatMuls that share an input share one Mul; a weight that any other node also reads is left as it
-    is. onnxruntime's own SmoothQuant serves static quantisation only, through Intel Neural Compressor 2."""
-    import onnx
-    import onnxruntime as ort
-    from onnx import TensorProto, helper, numpy_helper
-
-    from comments.models.onnx_runtime import encode
-
-    if not texts:
-        raise ValueError("smooth needs at least one text to measure activations on")
-    model = onnx.load(str(src))
-    weights = {w.name: w for w in model.graph.initializer}
-    reads = Counter(name for node in model.graph.node for name in node.input)
-    consumers: dict[str, list] = {}
-    for node in model.graph.node:
-        w = weights.get(node.input[1]) if node.op_type == "MatMul" else None
-        if w is not None and len(w.dims) == 2 and reads[w.name] == 1:
-            consumers.setdefault(node.input[0], []).append(node)
-    names = list(consumers)
-    if not names:  # nothing to smooth (`session.run([])` would return every output)
-        onnx.save(model, str(dst))
-        return Path(dst)
-    probe = onnx.ModelProto()
-    probe.CopyFrom(model)  # the graph as loaded, plus the MatMul inputs as outputs
-    probe.graph.output.extend(helper.make_tensor_value_info(x, TensorProto.FLOAT, None) for x in names)
-    session = ort.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"])
-    x_max = dict.fromkeys(names, 0.0)
-    for i in np.linspace(0, len(texts) - 1, min(len(texts), SMOOTH_ROWS)).astype(int):
-        for x, value in zip(names, session.run(names, encode(tokenizer, [texts[i]])), strict=True):
-            x_max[x] = np.maximum(x_max[x], np.abs(value).reshape(-1, value.shape[-1]).max(axis=0))
-    muls = []
-    for x, nodes in consumers.items():
-        ws = [numpy_helper.to_array(weights[n.input[1]]) for n in nodes]
-        w_max = np.max([np.abs(w).max(axis=1) for w in ws], axis=0)
-        s = (np.maximum(x_max[x], 1e-5) ** alpha / np.maximum(w_max, 1e-5) ** (1 - alpha)).astype(np.float32)
-        for node, w in zip(nodes, ws, strict=True):
-            weights[node.input[1]].CopyFrom(numpy_helper.from_array(w * s[:, None], node.input[1]))
-            node.input[0] = f"{x}_smoothed"
-        model.graph.initializer.append(numpy_helper.from_array(1 / s, f"{x}_smooth_scale"))
-        muls.append((nodes[0], helper.make_node("Mul", [x, f"{x}_smooth_scale"], [f"{x}_smoothed"])))
-    for first, mul in muls:  # each Mul just before its first consumer keeps the graph in order
-        model.graph.node.insert(list(model.graph.node).index(first), mul)
-    onnx.save(model, str(dst))
     return Path(dst)
 
 
@@ -237,9 +179,14 @@ def check_parity(result: dict, max_diff: float, max_flip: float, what: str) -> N
 def benchmark(model, tokenizer, onnx_model, texts: list[str], repeats: int = 3) -> dict:
     """Rows per second of torch fp32 and of the ONNX model on the same texts, best of `repeats` runs
     each, taken in turn so that a slow spell of the machine does not fall on one of them only."""
+    from comments.models import qat
     from comments.models.train import torch_predict
 
-    runs = {"torch": lambda: torch_predict(model, tokenizer, texts), "onnx": lambda: onnx_model.predict(texts)}
+    def torch_fp32():
+        with qat.plain(model):  # the torch model a user would run, not fine-tuning's rounding
+            torch_predict(model, tokenizer, texts)
+
+    runs = {"torch": torch_fp32, "onnx": lambda: onnx_model.predict(texts)}
     best = dict.fromkeys(runs, float("inf"))
     for _ in range(repeats):
         for name, run in runs.items():

@@ -20,6 +20,7 @@ import numpy as np
 
 from comments.errors import BadInputError, ConfigurationError, ModelLoadError, NotFoundError
 from comments.labels import LABELS
+from comments.models import qat
 from comments.models.onnx_runtime import encode, load_tokenizer, token_lengths
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ class TrainConfig:
     parity_rows: int = 1_000
     parity_max_diff: float = 0.02
     parity_max_flip: float = 0.005
-    parity_on: str = "fp32"  # int8 misses the 0.02 bound (model card): recorded, not enforced
+    parity_on: str = "fp32"  # int8 misses the 0.02 bound on a few comments (model card): recorded, not enforced
     benchmark_rows: int = 1_000
     threads: int = 2
     device: str = "cpu"  # "cuda" fine-tunes on a GPU; export, calibration and the card run on the CPU either way
@@ -119,6 +120,7 @@ def build_model(cfg: TrainConfig):
         model = BertForSequenceClassification(BertConfig(num_labels=len(LABELS), **cfg.tiny_bert))
     else:
         model = BertForSequenceClassification.from_pretrained(d, num_labels=len(LABELS))
+    qat.attach(model)  # fine-tuning sees the int8 export's rounding
     return model, d / "tokenizer.json"
 
 
@@ -351,4 +353,7 @@ def load_checkpoint(path: Path):
         raise NotFoundError(f"{path} holds no fine-tuned model; train without `finetuned` first")
     history_path = path / "history.json"
     history = json.loads(history_path.read_text(encoding="utf-8")) if history_path.exists() else []
-    return BertForSequenceClassification.from_pretrained(path), history
+    model = BertForSequenceClassification.from_pretrained(path)
+    if getattr(model.config, "int8_aware", False):
+        qat.attach(model)
+    return model, history

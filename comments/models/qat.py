@@ -1,0 +1,146 @@
+"""Quantisation-aware fine-tuning: the torch model computes what its int8 ONNX export will compute.
+
+ONNX Runtime's dynamic int8 (`export.quantize_int8`) rounds four things: each weight MatMul's
+weights (per output column, symmetric, within ±64), its input (uint8, one scale per run, which is
+one comment in serving), and the embedding tables and the embedding layer norm's weights (uint8,
+one scale per tensor). `attach` makes a BERT classifier round the same numbers the same way in
+its own forward pass, passing gradients straight through the rounding (fake quantisation, as in
+Q8BERT, Zafrir et al. 2019). Fine-tuning then learns weights that work after the rounding, and the
+exported int8 model scores what the torch model scores, up to the last bit of fp32 arithmetic
+between roundings, which a few comments amplify: on the 1,000 parity rows a mean score difference
+of 0.0003 and no flipped decision, against 0.0037 and 0.27 % before (README Models).
+
+Imports torch inside functions only, like `train`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import types
+
+from comments.models.export import WEIGHT_MAX
+
+
+class Int8Mimic:
+    """What `attach` leaves on a model: the switch and the current batch's attention mask."""
+
+    def __init__(self) -> None:
+        self.enabled = True
+        self.mask = None  # (batch, tokens): padding is no part of a comment's range
+        self.ranges: dict = {}  # embedding table -> (version, min, max): the tables are mostly frozen
+
+
+def attach(model) -> None:
+    """Make `model` (a `BertForSequenceClassification`) compute as its int8 export; idempotent."""
+    import torch
+
+    if getattr(model, "int8_mimic", None) is not None:
+        return
+    mimic = Int8Mimic()
+    model.int8_mimic = mimic
+    model.config.int8_aware = True  # saved with the checkpoint: `train.load_checkpoint` attaches again
+
+    def keep_mask(module, args, kwargs):
+        mimic.mask = kwargs.get("attention_mask")
+
+    model.register_forward_pre_hook(keep_mask, with_kwargs=True)
+    embeddings = model.bert.embeddings
+    for module in model.modules():
+        if isinstance(module, torch.nn.Linear):
+            module.forward = types.MethodType(_linear(mimic), module)
+        elif isinstance(module, torch.nn.Embedding):
+            module.forward = types.MethodType(_embedding(mimic), module)
+    embeddings.LayerNorm.forward = types.MethodType(_layer_norm(mimic), embeddings.LayerNorm)
+
+
+@contextlib.contextmanager
+def plain(model):
+    """Run the block with `model` in plain fp32 (export traces the unrounded graph), if it mimics int8."""
+    mimic = getattr(model, "int8_mimic", None)
+    if mimic is None:
+        yield
+        return
+    mimic.enabled = False
+    try:
+        yield
+    finally:
+        mimic.enabled = True
+
+
+def _uint8(x, lo, hi):
+    """`x` rounded to 256 levels spanning [min(lo, 0), max(hi, 0)], as ONNX's DynamicQuantizeLinear;
+    the gradient passes straight through."""
+    import torch
+
+    lo, hi = lo.detach().clamp(max=0), hi.detach().clamp(min=0)
+    scale = (hi - lo) / 255
+    scale = torch.where(scale == 0, torch.ones_like(scale), scale)
+    zero = torch.clamp(torch.round(-lo / scale), 0, 255)
+    rounded = (torch.clamp(torch.round(x / scale) + zero, 0, 255) - zero) * scale
+    return x + (rounded - x).detach()
+
+
+def _activation(x, mask):
+    """`x` (batch, [tokens,] channels) rounded with one scale per comment, over its real tokens."""
+    import torch
+
+    if x.dim() == 3 and mask is not None and mask.shape == x.shape[:2]:
+        real = mask[:, :, None].bool()
+        big = torch.finfo(x.dtype).max
+        lo = torch.where(real, x, big).amin(dim=(1, 2), keepdim=True)
+        hi = torch.where(real, x, -big).amax(dim=(1, 2), keepdim=True)
+    else:
+        dims = tuple(range(1, x.dim()))
+        lo, hi = x.amin(dim=dims, keepdim=True), x.amax(dim=dims, keepdim=True)
+    return _uint8(x, lo, hi)
+
+
+def _weight(w):
+    """A Linear's weight (out, in) rounded per output row to ±`WEIGHT_MAX` steps of max|row| / `WEIGHT_MAX`."""
+    import torch
+
+    scale = w.detach().abs().amax(dim=1, keepdim=True) / WEIGHT_MAX
+    scale = torch.where(scale == 0, torch.ones_like(scale), scale)
+    rounded = torch.clamp(torch.round(w / scale), -WEIGHT_MAX, WEIGHT_MAX) * scale
+    return w + (rounded - w).detach()
+
+
+def _linear(mimic: Int8Mimic):
+    from torch.nn import functional
+
+    def forward(self, x):
+        if not mimic.enabled:
+            return functional.linear(x, self.weight, self.bias)
+        return functional.linear(_activation(x, mimic.mask), _weight(self.weight), self.bias)
+
+    return forward
+
+
+def _embedding(mimic: Int8Mimic):
+    """Rounding the looked-up rows with the whole table's scale equals looking up the rounded table."""
+    from torch.nn import functional
+
+    def forward(self, ids):
+        rows = functional.embedding(ids, self.weight, self.padding_idx)
+        if not mimic.enabled:
+            return rows
+        version = (self.weight.data_ptr(), self.weight._version)
+        cached = mimic.ranges.get(id(self))
+        if cached is None or cached[0] != version:
+            cached = (version, self.weight.detach().min(), self.weight.detach().max())
+            mimic.ranges[id(self)] = cached
+        return _uint8(rows, cached[1], cached[2])
+
+    return forward
+
+
+def _layer_norm(mimic: Int8Mimic):
+    from torch.nn import functional
+
+    def forward(self, x):
+        w, b = self.weight, self.bias
+        if mimic.enabled:
+            w, b = _uint8(w, w.min(), w.max()), _uint8(b, b.min(), b.max())
+        return functional.layer_norm(x, self.normalized_shape, w, b, self.eps)
+
+    return forward
