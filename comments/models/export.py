@@ -22,6 +22,7 @@ def export_onnx(model, tokenizer, path: Path) -> Path:
     """Write the model as fp32 ONNX with dynamic batch and sequence axes; output `logits` (n, 3)."""
     import torch
 
+    from comments.models import qat
     from comments.models.onnx_runtime import encode
 
     class Logits(torch.nn.Module):
@@ -31,8 +32,6 @@ def export_onnx(model, tokenizer, path: Path) -> Path:
 
         def forward(self, input_ids, attention_mask, token_type_ids):
             return self.inner(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).logits
-
-    from comments.models import qat
 
     model.eval()
     # Eager attention exports the pattern ONNX Runtime's optimiser fuses into one Attention op per layer
