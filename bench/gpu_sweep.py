@@ -155,7 +155,7 @@ def run(src: Path, out: Path) -> None:
     from safetensors.torch import load_file
     from transformers import BertConfig, BertForSequenceClassification
 
-    from comments.models import train
+    from comments.models import qat, train
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
     worker, workers = (int(x) for x in os.environ.get("SWEEP_WORKER", "0/1").split("/"))
@@ -188,6 +188,7 @@ def run(src: Path, out: Path) -> None:
         config.num_labels = len(LABELS)
         model = BertForSequenceClassification(config)
         model.bert.load_state_dict(state, strict=False)  # the head starts fresh, as from_pretrained
+        qat.attach(model)  # fine-tunes under the int8 rounding, as `train.build_model` does
         if overrides.get("head") == "mean":
             model = _mean_pooled(model)
         started = time.perf_counter()

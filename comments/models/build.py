@@ -143,6 +143,7 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
         "thresholds": thresholds,
         "threshold_notes": notes,
         "parity": parity,
+        "int8_aware": bool(getattr(model.config, "int8_aware", False)),  # fine-tuned under `qat`'s rounding
         "benchmark": speed,
         "history": history,
         "timing_s": {k: round(v, 1) for k, v in clock.items() if k != "started"},

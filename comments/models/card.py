@@ -186,12 +186,21 @@ def _parity_verdict(m: dict) -> str:
     )
 
 
-def _unrounded(par: dict) -> str:
-    """How far int8 is from the same weights without the rounding (bundles before `qat` lack it)."""
-    p = par.get("int8_vs_unrounded_torch")
-    if p is None:
-        return ""
+def _rounding(m: dict) -> str:
+    """Whether fine-tuning mimicked the int8 rounding (`qat`), and how far int8 is from the unrounded weights."""
+    p = m["parity"].get("int8_vs_unrounded_torch")
+    if not m.get("int8_aware") or p is None:
+        return "Fine-tuning did not mimic the int8 rounding: parity above is against the unrounded weights. "
     return (
+        "Fine-tuning computes what the int8 export computes (`comments.models.qat`, quantisation-aware "
+        "training as in Q8BERT): every linear layer's input rounded to 256 levels with one scale per comment "
+        f"over its own tokens, its weights per output row within ±{WEIGHT_MAX} (int8 products exact on every x86 "
+        "CPU, VNNI or not), the embedding tables and their layer norm to 256 levels per tensor, gradients "
+        "passed straight through. That is the rounding ONNX Runtime's dynamic quantiser applies "
+        "(`export.quantize_int8`), so parity above is measured against the torch model as trained. What is "
+        "left comes from the fp32 arithmetic between roundings: ONNX Runtime's fused kernels differ from "
+        "torch's in the last bit, a value on a rounding boundary falls one level apart, and the difference "
+        "spreads through the layers, most on comments near a decision. "
         f"Against the same weights without the rounding, int8 differs by up to {p['max_abs_diff']:.2f} (mean "
         f"{p['mean_abs_diff']:.4f}, {p['flip_rate']:.2%} of decisions flipped at 0.5): the rounding is part of "
         "the model. "
@@ -328,18 +337,7 @@ def render_card(m: dict) -> str:
         f"thresholds (calibrated): {par['int8_at_thresholds_flip_rate']:.3%} (limits 0.02 and 0.5 %). "
         + _parity_verdict(m),
         "",
-        "Fine-tuning computes what the int8 export computes (`comments.models.qat`, quantisation-aware "
-        "training as in Q8BERT): every linear layer's input rounded to 256 levels with one scale per comment "
-        f"over its own tokens, its weights per output row within ±{WEIGHT_MAX} (int8 products exact on every x86 "
-        "CPU, VNNI or not), the embedding tables and their layer norm to 256 levels per tensor, gradients "
-        "passed straight through. That is the rounding ONNX Runtime's dynamic quantiser applies "
-        "(`export.quantize_int8`), so parity above is measured against the torch model as trained. What is "
-        "left comes from the fp32 arithmetic between roundings: ONNX Runtime's fused kernels differ from "
-        "torch's in the last bit, a value on a rounding boundary falls one level apart, and the difference "
-        "spreads through the six layers (on one comment: one value of 21,504 in the first layer's "
-        "feed-forward, 14,798 of 21,504 in the last); on a few comments near a decision it moves the score "
-        "by up to a tenth, so the 0.02 bound is missed while flips stay near zero. "
-        + _unrounded(par)
+        _rounding(m)
         + "The export traces MiniLM's attention in its eager form, which ONNX Runtime's optimiser fuses into "
         "one Attention op per layer (quantised as a whole), and leaves each layer norm apart from its residual "
         "Add (ONNX Runtime's fused SkipLayerNormalization kernel took a quarter of a comment's time).",

@@ -43,7 +43,7 @@ def attach(model) -> None:
     def keep_mask(module, args, kwargs):
         mimic.mask = kwargs.get("attention_mask")
 
-    model.register_forward_pre_hook(keep_mask, with_kwargs=True)
+    model.bert.register_forward_pre_hook(keep_mask, with_kwargs=True)  # heads that call `bert` directly too
     embeddings = model.bert.embeddings
     for module in model.modules():
         if isinstance(module, torch.nn.Linear):
@@ -60,11 +60,11 @@ def plain(model):
     if mimic is None:
         yield
         return
-    mimic.enabled = False
+    before, mimic.enabled = mimic.enabled, False
     try:
         yield
     finally:
-        mimic.enabled = True
+        mimic.enabled = before
 
 
 def _uint8(x, lo, hi):

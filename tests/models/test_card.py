@@ -49,3 +49,10 @@ def test_the_card_says_how_many_of_the_labelled_train_rows_the_transformer_saw()
         del m[key]
     assert "saw 100 of the 150 train rows for at most" in render_card(m)
     assert "saw all 150 train rows" in render_card(m | {"train_rows_used": 150})
+
+
+def test_the_card_says_whether_fine_tuning_mimicked_the_int8_rounding():
+    m = _metrics()
+    assert m["int8_aware"] and "computes what the int8 export computes" in render_card(m)
+    card = render_card(m | {"int8_aware": False})
+    assert "did not mimic the int8 rounding" in card and "computes what the int8 export computes" not in card

@@ -27,7 +27,7 @@ def test_when_tiny_model_is_exported_then_onnx_and_int8_match_torch(tiny_corpus,
     int8_scores = OnnxTransformer(int8, tok_path).predict(texts)
     for ref, scores in ((reference, int8_scores), (unrounded, OnnxTransformer(fp32, tok_path).predict(texts))):
         result = export.parity(ref, scores)
-        assert result["max_abs_diff"] <= 1e-4 and result["flip_rate"] <= (np.abs(ref - 0.5) <= 1e-4).mean(), result
+        assert result["max_abs_diff"] <= 1e-3 and result["flip_rate"] <= (np.abs(ref - 0.5) <= 1e-3).mean(), result
     # ... and the rounding is there to mimic: without it torch and int8 part ten times as far
     gap = export.parity(reference, int8_scores)["max_abs_diff"]
     assert export.parity(unrounded, int8_scores)["max_abs_diff"] > 10 * gap
