@@ -188,9 +188,9 @@ def _parity_verdict(m: dict) -> str:
 
 def _rounding(m: dict) -> str:
     """Whether fine-tuning mimicked the int8 rounding (`qat`), and how far int8 is from the unrounded weights."""
-    p = m["parity"].get("int8_vs_unrounded_torch")
-    if not m.get("int8_aware") or p is None:
+    if not m.get("int8_aware"):  # set, with `int8_vs_unrounded_torch`, by bundles trained under `qat`
         return "Fine-tuning did not mimic the int8 rounding: parity above is against the unrounded weights. "
+    p = m["parity"]["int8_vs_unrounded_torch"]
     return (
         "Fine-tuning computes what the int8 export computes (`comments.models.qat`, quantisation-aware "
         "training as in Q8BERT): every linear layer's input rounded to 256 levels with one scale per comment "
