@@ -69,9 +69,10 @@ def _mean_pooled(model):
     import torch
 
     class MeanPooled(torch.nn.Module):
-        def __init__(self, bert, hidden, labels):
+        def __init__(self, bert, config):
             super().__init__()
-            self.bert, self.dropout, self.classifier = bert, torch.nn.Dropout(0.1), torch.nn.Linear(hidden, labels)
+            self.bert, self.config, self.dropout = bert, config, torch.nn.Dropout(0.1)
+            self.classifier = torch.nn.Linear(config.hidden_size, config.num_labels)
 
         @property
         def device(self):
@@ -83,7 +84,7 @@ def _mean_pooled(model):
             pooled = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
             return types.SimpleNamespace(logits=self.classifier(self.dropout(pooled)))
 
-    return MeanPooled(model.bert, model.config.hidden_size, model.config.num_labels)
+    return MeanPooled(model.bert, model.config)
 
 
 def prepare(out: Path = Path(".gpu"), families: Path | None = None, real: Path | None = None) -> None:
@@ -188,9 +189,9 @@ def run(src: Path, out: Path) -> None:
         config.num_labels = len(LABELS)
         model = BertForSequenceClassification(config)
         model.bert.load_state_dict(state, strict=False)  # the head starts fresh, as from_pretrained
-        qat.attach(model)  # fine-tunes under the int8 rounding, as `train.build_model` does
         if overrides.get("head") == "mean":
             model = _mean_pooled(model)
+        qat.attach(model)  # fine-tunes under the int8 rounding, the head included, as `train.build_model` does
         started = time.perf_counter()
         model, history = train.fine_tune(
             model, tokenizer, [tr_texts[i] for i in pick], tr_y[pick],

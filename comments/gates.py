@@ -35,6 +35,7 @@ class GateRun:
     y: np.ndarray
     scores: np.ndarray
     flags: np.ndarray
+    families: np.ndarray | None = None  # each row's template family, where the gate has them
 
 
 def load_gates(corpus: Path, challenge: Path, holdout: Path | None, max_rows: int | None = None) -> dict:
@@ -82,7 +83,8 @@ def run_gate(pipeline, df: pd.DataFrame) -> GateRun:
     results = pipeline.score_batch(df.text.tolist())
     scores = np.array([[r.scores[lab] for lab in LABELS] for r in results]).reshape(-1, len(LABELS))
     flags = np.array([[r.decisions[lab] != "allow" for lab in LABELS] for r in results]).reshape(-1, len(LABELS))
-    return GateRun(label_matrix(df).astype(bool), scores, flags)
+    families = df["family"].to_numpy() if "family" in df else None
+    return GateRun(label_matrix(df).astype(bool), scores, flags, families)
 
 
 def metrics(run: GateRun) -> dict:
@@ -124,6 +126,18 @@ def _delta(d: float, c: float) -> str:
     return f"{c - d:+.3f}".replace("-0.000", "+0.000")  # no negative zero for a difference below 0.0005
 
 
+def _difference(runs: dict) -> str:
+    """The paired bootstrap interval of the macro-F1 difference, as a sentence."""
+    from comments.models.evaluate import macro_f1_difference_interval
+
+    d, c = runs["default"], runs["candidate"]
+    i = macro_f1_difference_interval(d.y.astype(int), d.flags, c.flags, d.families)
+    return (
+        f"Macro-F1 difference, candidate minus default, 95 % interval resampling the {i['units']:,} "
+        f"{i['resampled']} (both scored on each draw): {i['low']:+.3f} to {i['high']:+.3f}."
+    )
+
+
 def _table(m: dict) -> list[str]:
     lines = ["| label | metric | default | candidate | delta |", "|---|---|---:|---:|---:|"]
     cells = [(lab, k) for lab in LABELS for k in ("precision", "recall", "f1")]
@@ -147,7 +161,7 @@ def write_report(out: Path, title: str, notes: list[str], summary: dict, runs: d
     for gate, m in summary.items():
         lines += [f"## {gate} ({m['rows']:,} comments)", ""]
         if "default" in m:
-            lines += _table(m) + [""]
+            lines += _table(m) + ["", _difference(runs[gate]), ""]
         _plots(out, gate, runs[gate])
         lines += [f"![F1 per label](f1_{gate}.png)", f"![precision-recall](pr_{gate}.png)", ""]
     lines += ["A label is flagged when its fused decision is review or remove, as the product counts it."]

@@ -140,6 +140,7 @@ def test_when_retrained_from_the_parent_checkpoint_then_a_gated_sealed_bundle_is
     report = tmp_path / "reports" / "tiny-r1"
     text = (report / "compare.md").read_text()
     assert "## challenge" in text and "| **macro** | F1 |" in text and "Verdict" in text
+    assert "families (both scored on each draw)" in text and "comments (both scored on each draw)" in text
     assert all((report / f"{kind}_{g}.png").stat().st_size > 1000 for g in gates for kind in ("f1", "pr"))
     after = tree_bytes(models / "default")  # the parent only gained its legacy metadata.json
     assert json.loads(after.pop("metadata.json"))["legacy"] and after == default_before

@@ -51,7 +51,7 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
     version = train.version_name(cfg)
     df = load_labelled(Path(cfg.corpus)) if data is None else data
     tr_texts, tr_y, tr_df = _split(df, "train")
-    dev_texts, dev_y, _ = _split(df, "dev")
+    dev_texts, dev_y, dev_df = _split(df, "dev")
     te_texts, te_y, te_df = _split(df, "test")
     log.info("corpus: %d train, %d dev, %d test rows", len(tr_texts), len(dev_texts), len(te_texts))
 
@@ -61,14 +61,14 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
     pick, dev_pick = train.pick_rows(tr_y, len(dev_texts), cfg)
     if finetune_rows is not None:
         pick = np.sort(np.asarray(finetune_rows, dtype=np.int64))
-    model, tok_path = train.build_model(cfg)
+    tok_path = train.tokenizer_path(cfg)
     tokenizer = train.tokenizer_for(tok_path, cfg)
     t0 = time.perf_counter()
     if cfg.finetuned:
         model, history = train.load_checkpoint(Path(cfg.finetuned))
     else:
         model, history = train.fine_tune(
-            model,
+            train.build_model(cfg),
             tokenizer,
             [tr_texts[i] for i in pick],
             tr_y[pick],
@@ -124,12 +124,17 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
         )
     )
 
-    metrics = {"version": version, "dev": label_metrics(dev_y, calibrator.transform(dev_raw), thresholds)}
+    metrics = {
+        "version": version,
+        "dev": label_metrics(dev_y, calibrator.transform(dev_raw), thresholds, dev_df.family),
+    }
     te_scores = calibrator.transform(int8.predict(te_texts))
-    metrics["test_unseen_families"] = label_metrics(te_y, te_scores, thresholds)
+    metrics["test_unseen_families"] = label_metrics(te_y, te_scores, thresholds, te_df.family)
     metrics["errors_test_by_family"] = error_breakdown(te_df, te_y, te_scores, "family")
     metrics["by_language"] = {"test_unseen_families": _by_language(te_df, te_y, te_scores)}
-    metrics["baseline_test_unseen_families"] = label_metrics(te_y, baseline.predict_proba(te_texts), thresholds)
+    metrics["baseline_test_unseen_families"] = label_metrics(
+        te_y, baseline.predict_proba(te_texts), thresholds, te_df.family
+    )
     if Path(cfg.challenge).exists():
         ch = load_labelled(Path(cfg.challenge))
         ch_texts, ch_y = normalise_texts(ch["text"].tolist()), label_matrix(ch)

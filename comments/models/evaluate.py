@@ -16,8 +16,9 @@ from comments.labels import LABELS
 WORST = 50
 
 
-def label_metrics(y: np.ndarray, scores: np.ndarray, thresholds: dict) -> dict:
-    """Per label and macro: P/R/F1 at calibrated 0.5 (the headline), at `review` and at `remove`."""
+def label_metrics(y: np.ndarray, scores: np.ndarray, thresholds: dict, families=None) -> dict:
+    """Per label and macro: P/R/F1 at calibrated 0.5 (the headline), at `review` and at `remove`;
+    the headline macro-F1's bootstrap interval (`macro_f1_interval`, by `families` where given)."""
     from sklearn.metrics import average_precision_score, precision_recall_fscore_support
 
     out: dict = {"rows": int(len(y)), "labels": {}}
@@ -41,7 +42,50 @@ def label_metrics(y: np.ndarray, scores: np.ndarray, thresholds: dict) -> dict:
         out["labels"][label] = entry
     for name in cuts:
         out[f"macro_f1_{name}"] = round(float(np.mean([out["labels"][lab][name]["f1"] for lab in LABELS])), 4)
+    out["macro_f1_at_0.5_interval"] = macro_f1_interval(y, scores, families)
     return out
+
+
+def bootstrap_macro_f1(y: np.ndarray, flags: list[np.ndarray], families=None, resamples: int = 1000, seed: int = 0):
+    """Macro-F1 of each flags matrix (rows, labels) on the same `resamples` bootstrap draws, as an array
+    (len(flags), resamples), and what was resampled. Given each row's template family, whole families
+    are drawn (a family's rows are right or wrong together, so rows would understate the spread);
+    else comments."""
+    if families is None:
+        unit, resampled = np.arange(len(y)), "comments"
+    else:
+        unit, resampled = np.unique(np.asarray(families).astype(str), return_inverse=True)[1], "families"
+    n = int(unit.max()) + 1
+    draws = np.random.default_rng(seed).multinomial(n, np.full(n, 1 / n), size=resamples)  # (resamples, n)
+    pos = y == 1
+
+    def per_unit(mask: np.ndarray) -> np.ndarray:
+        return draws @ np.stack([np.bincount(unit, weights=mask[:, j], minlength=n) for j in range(y.shape[1])], 1)
+
+    out = []
+    for hit in flags:
+        tp, fp, fn = per_unit(hit & pos), per_unit(hit & ~pos), per_unit(~hit & pos)
+        f1 = np.divide(2 * tp, 2 * tp + fp + fn, out=np.zeros_like(tp), where=(2 * tp + fp + fn) > 0)
+        out.append(f1.mean(axis=1))
+    return np.array(out), {"resampled": resampled, "units": n}
+
+
+def _interval(values: np.ndarray, about: dict) -> dict:
+    low, high = np.percentile(values, [2.5, 97.5])
+    return {"low": round(float(low), 4), "high": round(float(high), 4)} | about
+
+
+def macro_f1_interval(y: np.ndarray, scores: np.ndarray, families=None, threshold: float = 0.5) -> dict:
+    """95 % bootstrap interval of macro-F1 at `threshold` (`bootstrap_macro_f1`)."""
+    values, about = bootstrap_macro_f1(y, [scores >= threshold], families)
+    return _interval(values[0], about)
+
+
+def macro_f1_difference_interval(y: np.ndarray, before: np.ndarray, after: np.ndarray, families=None) -> dict:
+    """95 % paired bootstrap interval of macro-F1(after flags) - macro-F1(before flags) on the same rows:
+    both are scored on each draw, so what the draw changes for both cancels."""
+    values, about = bootstrap_macro_f1(y, [before, after], families)
+    return _interval(values[1] - values[0], about)
 
 
 def markdown_table(metrics: dict, cut: str = "at_0.5") -> str:
@@ -54,6 +98,13 @@ def markdown_table(metrics: dict, cut: str = "at_0.5") -> str:
             f"{e.get('average_precision', float('nan')):.3f} |"
         )
     lines.append(f"| **macro** | | | | **{metrics[f'macro_f1_{cut}']:.3f}** | |")
+    interval = metrics.get(f"macro_f1_{cut}_interval")
+    if interval:
+        lines += [
+            "",
+            f"Macro-F1 95 % interval, resampling the {interval['units']:,} {interval['resampled']}: "
+            f"{interval['low']:.3f}–{interval['high']:.3f}.",
+        ]
     return "\n".join(lines)
 
 
@@ -153,8 +204,9 @@ def evaluate(
     run = f"{bundle.version}-{Path(data).stem}{'-' + split if split else ''}-{stamp}"
     out = Path(out) if out else Path("reports") / run
     out.mkdir(parents=True, exist_ok=True)
-    metrics = label_metrics(y, scores["calibrated"], bundle.thresholds)
-    baseline = label_metrics(y, scores["baseline"], bundle.thresholds)
+    families = df["family"] if "family" in df else None
+    metrics = label_metrics(y, scores["calibrated"], bundle.thresholds, families)
+    baseline = label_metrics(y, scores["baseline"], bundle.thresholds, families)
     lines = [
         f"# Evaluation: {bundle.version} on {data}{f' (split {split})' if split else ''}",
         "",

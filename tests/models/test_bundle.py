@@ -113,3 +113,24 @@ def test_when_bundle_is_built_then_int8_parity_and_metrics_are_recorded(tiny_bun
     assert 0 <= metrics["parity"]["int8_at_thresholds_flip_rate"] <= 1
     assert set(metrics["test_unseen_families"]["labels"]) == set(LABELS)
     assert metrics["benchmark"]["speedup"] > 0
+
+
+def test_when_training_restarts_from_its_checkpoint_then_it_exports_the_same_model_without_fine_tuning(
+    tiny_bundle, tiny_corpus, monkeypatch
+):
+    from comments.models import train
+    from comments.models.build import run_training
+    from tests.models.conftest import tiny_config
+
+    def no_fine_tuning(*args, **kwargs):
+        raise AssertionError("`finetuned` must skip building and fine-tuning a model")
+
+    monkeypatch.setattr(train, "build_model", no_fine_tuning)
+    monkeypatch.setattr(train, "fine_tune", no_fine_tuning)
+    checkpoint = tiny_bundle.parent / "checkpoints" / "tiny"
+    again = run_training(tiny_config(tiny_corpus, tiny_bundle.parent, version="tiny-again", finetuned=str(checkpoint)))
+    texts = ["who has the rest of the set", "reported this account to ncmec", "she lives on elm street"]
+    before, after = load_bundle(tiny_bundle), load_bundle(again)
+    assert np.array_equal(before.transformer.predict(texts), after.transformer.predict(texts))
+    history = json.loads((tiny_bundle / "metrics.json").read_text())["history"]
+    assert json.loads((again / "metrics.json").read_text())["history"] == history

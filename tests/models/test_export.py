@@ -14,7 +14,7 @@ def test_when_tiny_model_is_exported_then_onnx_and_int8_match_torch(tiny_corpus,
     train.seed_everything(cfg.seed)
     df = load_labelled(tiny_corpus)
     texts, y = normalise_texts(df["text"].tolist()), label_matrix(df)
-    model, tok_path = train.build_model(cfg)
+    model, tok_path = train.build_model(cfg), train.tokenizer_path(cfg)
     tokenizer = train.tokenizer_for(tok_path, cfg)
     model, _ = train.fine_tune(model, tokenizer, texts[:160], y[:160], texts[160:200], y[160:200], cfg)
     scoring = model.config._attn_implementation
@@ -80,14 +80,14 @@ def test_when_weights_are_averaged_then_fine_tune_keeps_the_average(tiny_corpus,
     def tuned(decay: float) -> list:
         cfg = tiny_config(tiny_corpus, tmp_path, max_train_rows=96, eval_every=1000, ema_decay=decay)
         train.seed_everything(cfg.seed)
-        model, tok_path = train.build_model(cfg)
-        tokenizer = train.tokenizer_for(tok_path, cfg)
+        model = train.build_model(cfg)
+        tokenizer = train.tokenizer_for(train.tokenizer_path(cfg), cfg)
         model, _ = train.fine_tune(model, tokenizer, texts[:96], y[:96], texts[96:136], y[96:136], cfg)
         return [p.detach().clone() for p in model.parameters()]
 
     cfg = tiny_config(tiny_corpus, tmp_path)
     train.seed_everything(cfg.seed)
-    start = [p.detach().clone() for p in train.build_model(cfg)[0].parameters()]
+    start = [p.detach().clone() for p in train.build_model(cfg).parameters()]
     last, barely_averaged, averaged = tuned(0.0), tuned(1e-12), tuned(0.9)
     assert all(np.allclose(a, b, atol=1e-6) for a, b in zip(last, barely_averaged, strict=True))
     assert not all(np.allclose(a, b, atol=1e-4) for a, b in zip(last, averaged, strict=True))

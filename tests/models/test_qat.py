@@ -15,8 +15,7 @@ TEXTS = [
 def _tiny(tiny_corpus, tmp_path):
     cfg = tiny_config(tiny_corpus, tmp_path)
     train.seed_everything(cfg.seed)
-    model, tok_path = train.build_model(cfg)
-    return model, train.tokenizer_for(tok_path, cfg)
+    return train.build_model(cfg), train.tokenizer_for(train.tokenizer_path(cfg), cfg)
 
 
 def test_when_comments_share_a_padded_batch_then_each_scores_as_it_would_alone(tiny_corpus, tmp_path):

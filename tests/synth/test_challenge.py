@@ -53,7 +53,7 @@ def test_challenge_set_obeys_the_content_rules(challenge):
 
 def test_the_blind_threat_holdout_follows_the_schema_and_the_content_rules():
     """`data/holdout_threats.jsonl`: threats against a survivor and look-alikes, written without
-    reading the rules, the families or the challenge set (README, Models)."""
+    reading the rules, the families or the challenge set (README, Data)."""
     rows = data_rows("holdout_threats.jsonl")
     assert len({r["id"] for r in rows}) == len(rows) == 120
     for r in rows:
