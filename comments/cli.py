@@ -278,7 +278,7 @@ def quality(
     challenge set, and the cascade's recall against running the transformer on every comment."""
 
     from comments.pipeline import load_pipeline
-    from comments.quality import cascade, compare, language_table
+    from comments.quality import cascade, compare, language_table, macro
 
     try:
         pipeline = load_pipeline(model)
@@ -290,6 +290,7 @@ def quality(
         always, gated = pipeline.score_batch(texts, run_all=True), pipeline.score_batch(texts)
         return [
             compare(part, always).set_index("system"),
+            macro(part, always).set_index("system"),
             cascade(part, always, gated).set_index("label"),
             language_table(part, always, gated).set_index("language"),
         ]

@@ -26,23 +26,53 @@ def _flags(results) -> dict[str, np.ndarray]:
     return {lab: np.array([r.decisions[lab] != "allow" for r in results], dtype=bool) for lab in LABELS}
 
 
+def _system_flags(always: list) -> dict[str, np.ndarray]:
+    """Per system, its flags (comments, labels): rules at review level, models at 0.5, fused at 0.5
+    and at its review threshold, which is set for 95 % dev recall."""
+    cuts = {
+        "rules_only": lambda r, lab: r.model_scores["rules"][lab] >= REVIEW_LEVEL,
+        "baseline": lambda r, lab: r.model_scores["baseline"][lab] >= 0.5,
+        "transformer": lambda r, lab: r.model_scores["transformer"][lab] >= 0.5,
+        "fused@0.5": lambda r, lab: r.scores[lab] >= 0.5,
+        "fused@review": lambda r, lab: r.decisions[lab] != "allow",
+    }
+    return {
+        name: np.array([[cut(r, lab) for lab in LABELS] for r in always], dtype=bool).reshape(-1, len(LABELS))
+        for name, cut in cuts.items()
+    }
+
+
 def compare(df: pd.DataFrame, always: list) -> pd.DataFrame:
-    """Per system and label: precision, recall, F1 of its flag (rules at review level, models at 0.5,
-    fused at 0.5 and at its review threshold, which is set for 95 % dev recall). `always`: the
+    """Per system and label: precision, recall, F1 of its flag (`_system_flags`). `always`: the
     pipeline's results for `df` with every part scored on every comment (`run_all=True`)."""
-    rows, review = [], _flags(always)
-    for label in LABELS:
+    rows, flags = [], _system_flags(always)
+    for j, label in enumerate(LABELS):
         truth = df[label].to_numpy().astype(bool)
-        flags = {
-            "rules_only": [r.model_scores["rules"][label] >= REVIEW_LEVEL for r in always],
-            "baseline": [r.model_scores["baseline"][label] >= 0.5 for r in always],
-            "transformer": [r.model_scores["transformer"][label] >= 0.5 for r in always],
-            "fused@0.5": [r.scores[label] >= 0.5 for r in always],
-            "fused@review": review[label],
-        }
         for system, flag in flags.items():
-            p, r, f = _prf(np.array(flag), truth)
+            p, r, f = _prf(flag[:, j], truth)
             rows.append({"system": system, "label": label, "precision": p, "recall": r, "f1": f})
+    return pd.DataFrame(rows)
+
+
+def macro(df: pd.DataFrame, always: list) -> pd.DataFrame:
+    """Per system: macro-F1 of its flags and its 95 % bootstrap interval, resampling whole template
+    families where `df` names them (`comments.models.evaluate.bootstrap_macro_f1`), else comments."""
+    from comments.models.evaluate import bootstrap_macro_f1
+
+    flags = _system_flags(always)
+    y = df[list(LABELS)].to_numpy().astype(int)
+    values, about = bootstrap_macro_f1(y, list(flags.values()), df["family"] if "family" in df else None)
+    rows = []
+    for (system, flag), draws in zip(flags.items(), values, strict=True):
+        low, high = np.percentile(draws, [2.5, 97.5])
+        f1 = np.mean([prf(flag[:, j], y[:, j] == 1)[2] for j in range(len(LABELS))])
+        rows.append(
+            {
+                "system": system,
+                "macro_f1": round(float(f1), 3),
+                f"interval_over_{about['resampled']}": f"{low:.3f}–{high:.3f}",
+            }
+        )
     return pd.DataFrame(rows)
 
 

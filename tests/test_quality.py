@@ -4,10 +4,11 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from comments.labels import LABELS
 from comments.pipeline import load_pipeline
-from comments.quality import by_language, cascade, compare, languages
+from comments.quality import by_language, cascade, compare, languages, macro
 from tests.conftest import ROOT, data_rows
 
 
@@ -75,3 +76,11 @@ def test_when_quality_runs_on_the_shipped_model_then_every_system_is_measured_on
         truth = df[label].to_numpy().astype(bool)
         flagged = np.array([r.model_scores["transformer"][label] >= 0.5 for r in always])
         assert parts.loc[("transformer", label), "recall"] == round(flagged[truth].mean(), 3)
+    table = macro(df, always).set_index("system")
+    assert list(table.index) == list(parts.index.get_level_values("system").unique())
+    for system, row in table.iterrows():
+        assert row["macro_f1"] == pytest.approx(parts.loc[system, "f1"].mean(), abs=0.002)
+        low, high = map(float, row["interval_over_comments"].split("–"))
+        assert low <= row["macro_f1"] <= high
+    by_family = macro(df.assign(family=np.arange(len(df)) // 10), always)  # 12 families of 10
+    assert "interval_over_families" in by_family

@@ -56,18 +56,21 @@ def bootstrap_macro_f1(y: np.ndarray, flags: list[np.ndarray], families=None, re
     else:
         unit, resampled = np.unique(np.asarray(families).astype(str), return_inverse=True)[1], "families"
     n = int(unit.max()) + 1
-    draws = np.random.default_rng(seed).multinomial(n, np.full(n, 1 / n), size=resamples)  # (resamples, n)
-    pos = y == 1
+    pos = np.asarray(y) == 1
+    hits = [np.asarray(f, dtype=bool) for f in flags]
 
-    def per_unit(mask: np.ndarray) -> np.ndarray:
-        return draws @ np.stack([np.bincount(unit, weights=mask[:, j], minlength=n) for j in range(y.shape[1])], 1)
+    def per_unit(mask: np.ndarray) -> np.ndarray:  # (units, labels) counts
+        return np.stack([np.bincount(unit, weights=mask[:, j], minlength=n) for j in range(pos.shape[1])], 1)
 
-    out = []
-    for hit in flags:
-        tp, fp, fn = per_unit(hit & pos), per_unit(hit & ~pos), per_unit(~hit & pos)
-        f1 = np.divide(2 * tp, 2 * tp + fp + fn, out=np.zeros_like(tp), where=(2 * tp + fp + fn) > 0)
-        out.append(f1.mean(axis=1))
-    return np.array(out), {"resampled": resampled, "units": n}
+    counts = [[per_unit(h & pos), per_unit(h & ~pos), per_unit(~h & pos)] for h in hits]
+    rng, out, chunk = np.random.default_rng(seed), [[] for _ in hits], max(1, 5_000_000 // n)
+    for start in range(0, resamples, chunk):  # (draws, units) at a time: a million comments stay small
+        draws = rng.multinomial(n, np.full(n, 1 / n), size=min(chunk, resamples - start))
+        for i, (tp, fp, fn) in enumerate(counts):
+            tp, fp, fn = draws @ tp, draws @ fp, draws @ fn
+            f1 = np.divide(2 * tp, 2 * tp + fp + fn, out=np.zeros_like(tp), where=(2 * tp + fp + fn) > 0)
+            out[i].append(f1.mean(axis=1))
+    return np.array([np.concatenate(o) for o in out]), {"resampled": resampled, "units": n}
 
 
 def _interval(values: np.ndarray, about: dict) -> dict:

@@ -1,8 +1,10 @@
 import numpy as np
 import pandas as pd
+import pytest
 
 from comments.labels import LABELS
 from comments.models.evaluate import (
+    bootstrap_macro_f1,
     breakdown_section,
     error_breakdown,
     label_metrics,
@@ -71,3 +73,21 @@ def test_when_a_candidate_fixes_whole_families_then_the_paired_difference_is_abo
     assert 0 < better["low"] < better["high"] and better["resampled"] == "families"
     worse = macro_f1_difference_interval(y, after >= 0.5, before >= 0.5, families)
     assert (worse["low"], worse["high"]) == (-better["high"], -better["low"])
+
+
+def test_when_families_are_resampled_then_each_draw_scores_as_sklearn_on_those_rows():
+    from sklearn.metrics import f1_score
+
+    rng = np.random.default_rng(3)
+    families = rng.integers(0, 15, 300)
+    y = np.stack([rng.random(300) < 0.3, rng.random(300) < 0.1, np.zeros(300, bool)], axis=1).astype(int)
+    flags = rng.random((300, 3)) < np.array([0.35, 0.05, 0.02])  # the third label has no positive
+    values, about = bootstrap_macro_f1(y, [flags], families, resamples=20, seed=5)
+    names = np.unique(families.astype(str))  # the order the units are numbered in
+    draws = np.random.default_rng(5).multinomial(len(names), np.full(len(names), 1 / len(names)), size=20)
+    for draw, value in zip(draws, values[0], strict=True):
+        rows = np.concatenate(
+            [np.flatnonzero(families.astype(str) == f).repeat(k) for f, k in zip(names, draw, strict=True)]
+        )
+        assert value == pytest.approx(f1_score(y[rows], flags[rows], average="macro", zero_division=0))
+    assert about == {"resampled": "families", "units": 15}
