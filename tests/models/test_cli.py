@@ -59,3 +59,4 @@ def test_when_a_corpus_is_evaluated_then_errors_are_grouped_by_family_and_by_its
     kind_rows = report.split("## Errors by kind")[1].splitlines()
     kinds = {line.split(" | ")[1] for line in kind_rows if line.startswith(tuple(f"| {lab} |" for lab in LABELS))}
     assert kinds and kinds <= {"new_name", "unknown family"}
+    assert "Macro-F1 95 % interval, resampling the 2 families" in report
