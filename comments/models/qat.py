@@ -16,6 +16,7 @@ Imports torch inside functions only, like `train`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import types
 
 from comments.models.export import WEIGHT_MAX
@@ -72,26 +73,49 @@ def _uint8(x, lo, hi):
     the gradient passes straight through."""
     import torch
 
-    lo, hi = lo.detach().clamp(max=0), hi.detach().clamp(min=0)
-    scale = (hi - lo) / 255
-    scale = torch.where(scale == 0, torch.ones_like(scale), scale)
-    zero = torch.clamp(torch.round(-lo / scale), 0, 255)
-    rounded = (torch.clamp(torch.round(x / scale) + zero, 0, 255) - zero) * scale
-    return x + (rounded - x).detach()
+    with torch.no_grad():
+        lo, hi = lo.clamp(max=0), hi.clamp(min=0)
+        scale = (hi - lo) / 255
+        scale = torch.where(scale == 0, torch.ones_like(scale), scale)
+        zero = torch.clamp(torch.round(-lo / scale), 0, 255)
+        rounded = (x / scale).round_().add_(zero).clamp_(0, 255).sub_(zero).mul_(scale)
+    return _straight_through().apply(x, rounded)
+
+
+@functools.cache
+def _straight_through():
+    """An autograd function whose value is its second argument and whose gradient goes to its first,
+    unchanged: the rounding's value without a step in the graph for it (a tenth of a training step)."""
+    import torch
+
+    class StraightThrough(torch.autograd.Function):
+        @staticmethod
+        def forward(x, rounded):
+            return rounded
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            pass
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad, None
+
+    return StraightThrough
 
 
 def _activation(x, mask):
     """`x` (batch, [tokens,] channels) rounded with one scale per comment, over its real tokens."""
     import torch
 
-    if x.dim() == 3 and mask is not None and mask.shape == x.shape[:2]:
-        real = mask[:, :, None].bool()
-        big = torch.finfo(x.dtype).max
-        lo = torch.where(real, x, big).amin(dim=(1, 2), keepdim=True)
-        hi = torch.where(real, x, -big).amax(dim=(1, 2), keepdim=True)
-    else:
-        dims = tuple(range(1, x.dim()))
-        lo, hi = x.amin(dim=dims, keepdim=True), x.amax(dim=dims, keepdim=True)
+    with torch.no_grad():
+        if x.dim() == 3 and mask is not None and mask.shape == x.shape[:2]:
+            real, big = mask.bool(), torch.finfo(x.dtype).max  # per token, then over its real tokens
+            lo = torch.where(real, x.amin(dim=2), big).amin(dim=1)[:, None, None]
+            hi = torch.where(real, x.amax(dim=2), -big).amax(dim=1)[:, None, None]
+        else:
+            dims = tuple(range(1, x.dim()))
+            lo, hi = x.amin(dim=dims, keepdim=True), x.amax(dim=dims, keepdim=True)
     return _uint8(x, lo, hi)
 
 
@@ -99,10 +123,11 @@ def _weight(w):
     """A Linear's weight (out, in) rounded per output row to ±`WEIGHT_MAX` steps of max|row| / `WEIGHT_MAX`."""
     import torch
 
-    scale = w.detach().abs().amax(dim=1, keepdim=True) / WEIGHT_MAX
-    scale = torch.where(scale == 0, torch.ones_like(scale), scale)
-    rounded = torch.clamp(torch.round(w / scale), -WEIGHT_MAX, WEIGHT_MAX) * scale
-    return w + (rounded - w).detach()
+    with torch.no_grad():
+        scale = w.abs().amax(dim=1, keepdim=True) / WEIGHT_MAX
+        scale = torch.where(scale == 0, torch.ones_like(scale), scale)
+        rounded = (w / scale).round_().clamp_(-WEIGHT_MAX, WEIGHT_MAX).mul_(scale)
+    return _straight_through().apply(w, rounded)
 
 
 def _linear(mimic: Int8Mimic):

@@ -58,3 +58,44 @@ def test_when_a_checkpoint_is_saved_and_loaded_then_it_rounds_as_before(tiny_cor
     # a checkpoint fine-tuned before the rounding was mimicked loads as it was trained: unrounded
     BertForSequenceClassification(BertConfig(num_labels=3, **TINY_BERT)).save_pretrained(tmp_path / "old")
     assert getattr(train.load_checkpoint(tmp_path / "old")[0], "int8_mimic", None) is None
+
+
+def _onnx_dynamic_uint8(x: np.ndarray) -> np.ndarray:
+    """`x` through ONNX Runtime's DynamicQuantizeLinear and back: what the int8 export computes."""
+    import onnxruntime as ort
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [
+            helper.make_node("DynamicQuantizeLinear", ["x"], ["q", "scale", "zero"]),
+            helper.make_node("DequantizeLinear", ["q", "scale", "zero"], ["y"]),
+        ],
+        "round",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(x.shape))],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, list(x.shape))],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return session.run(None, {"x": x})[0]
+
+
+def test_rounded_activations_equal_onnx_runtimes_bit_for_bit_and_pass_gradients_unchanged():
+    import torch
+
+    rng = np.random.default_rng(0)
+    for x in (rng.normal(0, 3, (1, 7, 384)), rng.uniform(0.5, 4, (1, 5, 64)), rng.normal(-2, 1, (1, 1536))):
+        x = torch.tensor(x, dtype=torch.float32, requires_grad=True)
+        rounded = qat._activation(x, None)
+        assert np.array_equal(rounded.detach().numpy(), _onnx_dynamic_uint8(x.detach().numpy()))
+        rounded.mul(torch.arange(x.numel(), dtype=torch.float32).view(x.shape)).sum().backward()
+        assert np.array_equal(x.grad.numpy().ravel(), np.arange(x.numel(), dtype=np.float32))
+
+
+def test_a_comments_rounding_range_leaves_out_its_padding():
+    import torch
+
+    x = torch.tensor([[[1.0, -2.0], [3.0, 0.5], [90.0, -90.0]]])  # the last token is padding
+    rounded = qat._activation(x, torch.tensor([[1, 1, 0]]))
+    alone = qat._activation(x[:, :2], torch.tensor([[1, 1]]))
+    assert torch.equal(rounded[:, :2], alone)
+    assert np.array_equal(alone.numpy(), _onnx_dynamic_uint8(x[:, :2].numpy()))
