@@ -85,7 +85,7 @@ def _uint8(x, lo, hi):
 @functools.cache
 def _straight_through():
     """An autograd function whose value is its second argument and whose gradient goes to its first,
-    unchanged: the rounding's value without a step in the graph for it (a tenth of a training step)."""
+    unchanged: the rounded value, computed under `no_grad`, without autograd recording its arithmetic."""
     import torch
 
     class StraightThrough(torch.autograd.Function):
