@@ -29,6 +29,21 @@ class Int8Mimic:
         self.enabled = True
         self.mask = None  # (batch, tokens): padding is no part of a comment's range
         self.ranges: dict = {}  # embedding table -> (version, min, max): the tables are mostly frozen
+        self.weights: dict = {}  # Linear weight -> (version, rounded): reused while no gradient is taken
+
+    def weight(self, w):
+        """`_weight(w)`; without autograd (dev checks, parity) kept until `w` changes, since rounding
+        every weight again for each batch cost about 5 % of a dev check."""
+        import torch
+
+        if torch.is_grad_enabled():
+            return _weight(w)
+        version = (w.data_ptr(), w._version)
+        cached = self.weights.get(id(w))
+        if cached is None or cached[0] != version:
+            cached = (version, _weight(w))
+            self.weights[id(w)] = cached
+        return cached[1]
 
 
 def attach(model) -> None:
@@ -136,7 +151,7 @@ def _linear(mimic: Int8Mimic):
     def forward(self, x):
         if not mimic.enabled:
             return functional.linear(x, self.weight, self.bias)
-        return functional.linear(_activation(x, mimic.mask), _weight(self.weight), self.bias)
+        return functional.linear(_activation(x, mimic.mask), mimic.weight(self.weight), self.bias)
 
     return forward
 

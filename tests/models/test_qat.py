@@ -47,6 +47,23 @@ def test_when_a_model_is_trained_then_gradients_pass_the_rounding_to_every_weigh
     assert model.bert.embeddings.word_embeddings.weight.grad.abs().sum() > 0
 
 
+def test_when_weights_change_between_scorings_then_scoring_rounds_the_new_weights(tiny_corpus, tmp_path):
+    # Scoring without autograd keeps each rounded weight until the weight changes in place, as an
+    # optimiser step or the averaged weights of a dev check change it.
+    import torch
+
+    model, tokenizer = _tiny(tiny_corpus, tmp_path)
+    before = train.torch_predict(model, tokenizer, TEXTS)
+    with torch.no_grad():
+        model.classifier.weight.mul_(-1)
+        model.bert.encoder.layer[0].output.dense.weight.mul_(0.5)
+    after = train.torch_predict(model, tokenizer, TEXTS)
+    feed = {k: torch.from_numpy(v) for k, v in encode(tokenizer, TEXTS).items()}
+    uncached = torch.sigmoid(model(**feed).logits).detach().double().numpy()  # with autograd: rounded afresh
+    assert np.abs(after - before).max() > 1e-3
+    assert np.abs(after - uncached).max() < 1e-6
+
+
 def test_when_a_checkpoint_is_saved_and_loaded_then_it_rounds_as_before(tiny_corpus, tmp_path):
     from transformers import BertConfig, BertForSequenceClassification
 
