@@ -32,8 +32,8 @@ class Int8Mimic:
         self.weights: dict = {}  # Linear weight -> (version, rounded): reused while no gradient is taken
 
     def weight(self, w):
-        """`_weight(w)`; without autograd (dev checks, parity) kept until `w` changes, since rounding
-        every weight again for each batch cost about 5 % of a dev check."""
+        """`_weight(w)`; without autograd (dev checks, parity) kept until `w` changes: rounding every
+        weight again for each batch took a tenth of a dev check on an Intel Xeon with AMX."""
         import torch
 
         if torch.is_grad_enabled():
