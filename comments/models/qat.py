@@ -28,21 +28,18 @@ class Int8Mimic:
     def __init__(self) -> None:
         self.enabled = True
         self.mask = None  # (batch, tokens): padding is no part of a comment's range
-        self.ranges: dict = {}  # embedding table -> (version, min, max): the tables are mostly frozen
-        self.weights: dict = {}  # Linear weight -> (version, rounded): reused while no gradient is taken
+        self.kept: dict = {}  # id(tensor) -> (its data pointer and version, what was computed from it)
 
-    def weight(self, w):
-        """`_weight(w)`; without autograd (dev checks, parity) kept until `w` changes: rounding every
-        weight again for each batch took a tenth of a dev check on an Intel Xeon with AMX."""
-        import torch
-
-        if torch.is_grad_enabled():
-            return _weight(w)
+    def kept_for(self, w, compute):
+        """`compute(w)`, computed again only once `w` changes in place or moves (its data pointer and
+        version): the embedding tables' ranges (the tables are mostly frozen) and, while no gradient is
+        taken (dev checks, parity), the rounded Linear weights, whose rounding for every batch took a
+        tenth of a dev check on an Intel Xeon with AMX."""
         version = (w.data_ptr(), w._version)
-        cached = self.weights.get(id(w))
+        cached = self.kept.get(id(w))
         if cached is None or cached[0] != version:
-            cached = (version, _weight(w))
-            self.weights[id(w)] = cached
+            cached = (version, compute(w))
+            self.kept[id(w)] = cached
         return cached[1]
 
 
@@ -146,12 +143,14 @@ def _weight(w):
 
 
 def _linear(mimic: Int8Mimic):
+    import torch
     from torch.nn import functional
 
     def forward(self, x):
         if not mimic.enabled:
             return functional.linear(x, self.weight, self.bias)
-        return functional.linear(_activation(x, mimic.mask), mimic.weight(self.weight), self.bias)
+        w = _weight(self.weight) if torch.is_grad_enabled() else mimic.kept_for(self.weight, _weight)
+        return functional.linear(_activation(x, mimic.mask), w, self.bias)
 
     return forward
 
@@ -164,12 +163,8 @@ def _embedding(mimic: Int8Mimic):
         rows = functional.embedding(ids, self.weight, self.padding_idx)
         if not mimic.enabled:
             return rows
-        version = (self.weight.data_ptr(), self.weight._version)
-        cached = mimic.ranges.get(id(self))
-        if cached is None or cached[0] != version:
-            cached = (version, self.weight.detach().min(), self.weight.detach().max())
-            mimic.ranges[id(self)] = cached
-        return _uint8(rows, cached[1], cached[2])
+        lo, hi = mimic.kept_for(self.weight, lambda w: (w.detach().min(), w.detach().max()))
+        return _uint8(rows, lo, hi)
 
     return forward
 
