@@ -7,14 +7,17 @@ from comments.models.evaluate import markdown_table
 from comments.models.export import WEIGHT_MAX
 
 WEAKNESSES = """\
-- Trained on synthetic comments: template-generated ones and 1,147 written by helpers from the
+- Trained on synthetic comments: template-generated ones and 1,466 written by helpers from the
   taxonomy alone (`comments/synth/handwritten.jsonl`, each twice in train), none that real people
   posted. Unseen-family test rows still share the generator's slots, styles and evasions with
   training, so that score is an upper bound; the hand-written challenge set is the better guide to
-  real comments. Over two seeds each, the hand-written rows added about 0.01 challenge macro-F1 and
-  0.04-0.05 on `data/holdout_blind.jsonl` (written from the same brief, so flattered), left unseen
-  families where they were, and kept real-text flags within what the seed alone moves them by (52
-  and 89 of 25,213 real posts for seeds 13 and 14, against 49, 58 and 85 for seeds 13-15 without).
+  real comments. Over two seeds each, the first 1,147 hand-written rows added about 0.01 challenge
+  macro-F1 and 0.04-0.05 on `data/holdout_blind.jsonl` (written from the same brief, so flattered),
+  left unseen families where they were, and kept real-text flags within what the seed alone moves
+  them by (52 and 89 of 25,213 real posts for seeds 13 and 14, against 49, 58 and 85 for seeds
+  13-15 without). The 319 on threats added 0.011-0.012 on the challenge set and two to four
+  threat-holdout threats and lost 0.005-0.010 on unseen families (fused, seeds 13 and 14); with
+  seed 13 they flagged 122 real posts.
 - One comment at a time: no thread, no image, no account history. A comment whose harm depends on
   what it replies to ("that's her", "yes, same girl") is scored on its own words.
 - Hard negatives that share words with positives (survivors telling their own story, news naming an
@@ -72,27 +75,29 @@ WEAKNESSES = """\
   and still flagged more real posts (YouTube 0.6-1.2 % against 0.4-0.9 %). A third round (session
   of 2026-11-28: a second family for each of the 24 kinds with fewer than two training families, 37
   positive and 8 negative, written without sight of the test templates) was not shipped either: on
-  the unseen families of its own split the transformer scored 0.892 against 0.889 for this release,
+  the unseen families of its own split the transformer scored 0.892 against 0.889 for the release then,
   the challenge set 0.922 (0.910) and the blind holdout 0.917 (0.898), but the pipeline flagged 119 of
   25,213 real posts (52); adding a benign twin of each positive family (31 more) flagged 167 and
-  scored 0.883 on unseen families against 0.881 for this release (on an AVX2-only AMD EPYC, seed 13).
+  scored 0.883 on unseen families against 0.881 for the release then (on an AVX2-only AMD EPYC, seed 13).
 - One test template names a person with nothing tying her to material (`vi_sc_now_goes_by`'s "grew
   up and now goes by <name>"), which the taxonomy calls benign; its 17 test rows count as misses.
   Rewording it redraws the whole corpus. Three retrains on a corpus redrawn with no family changed
   (seeds 13-15) scored 0.893-0.904 on its unseen families (fix included) and flagged 93-107 of
-  25,213 real posts; three on the unchanged corpus (this release and seeds 14 and 15) scored
+  25,213 real posts; three on the unchanged corpus (the release then and seeds 14 and 15) scored
   0.900-0.903 on the same rows and flagged 49-85. Which rows a corpus draws moves real-text flags
-  as much as the seed does, and this release sits at the low end: weigh a data change against
-  several retrains of the unchanged corpus.
+  as much as the seed does, and the release of 2026-11-28 sat at the low end: weigh a data change
+  against several retrains of the unchanged corpus.
 - Threats written by someone who never saw the families are often missed: on
   `data/holdout_threats.jsonl` (60 threats against a survivor and 60 look-alikes in five languages,
-  written from the taxonomy alone) the pipeline flags 44 threats (73 %) and 5 look-alikes. Veiled
+  written from the taxonomy alone) the pipeline flags 48 threats (80 %) and 4 look-alikes. Veiled
   threats without a threat word ("tick tock", "we noticed"), a routine given as a hint and short
   warnings outside English are missed; trash talk before a match is flagged. A rule lexicon of
   intimidation idioms did not move the fused scores, and masking 15 % of training word pieces lost
   0.009 on unseen families and 4 of these threats. Six more threat families (and three look-alike
   ones) in training found more of the test split's threat families (99 and 86 of 113 over two
-  seeds, 88 shipped) but not more of these (42 and 42, 44 shipped), and flagged more real posts.
+  seeds, 88 shipped) but not more of these (42 and 42, 44 shipped then), and flagged more real
+  posts. 319 hand-written threats and look-alikes (the `tw6`/`tw7` rows) found 46 and 48 with seeds
+  13 and 14 on one CPU, 46 and 45 on another.
 - Naming someone seen in an ordinary video can read to the model like identifying a person in
   material ("is that <actress>?"): the comment alone does not say which video it sits under. The
   `fandom` and `chatter` negatives (singers, actors, streamers, short everyday posts) halved such

@@ -17,6 +17,7 @@ def tiny_config(corpus: Path, out: Path, **overrides):
         "version": "tiny",
         "ship_default": False,
         "tiny_bert": TINY_BERT,
+        "seed": 13,  # the tests' own draw, apart from the seed the shipped model is trained with
         "max_train_rows": 200,
         "epochs": 1,
         "batch_size": 16,

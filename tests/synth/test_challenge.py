@@ -12,7 +12,6 @@ from tests.conftest import data_rows
 from tests.synth.test_corpus import content_violations
 
 SCHEMA = {"id", "text", *LABELS, "kind", "language", "evasion"}
-TRIAL = "trial_handwritten_threats.jsonl"  # models/RELEASES.md: measured over two seeds, not shipped
 
 
 def _words(text: str) -> set[str]:
@@ -84,7 +83,7 @@ def test_the_blind_holdout_covers_every_label_and_language_and_obeys_the_content
 
 def test_hand_written_train_rows_follow_the_schema_and_the_content_rules():
     rows = read_handwritten()
-    assert len({r["id"] for r in rows}) == len(rows) >= 900
+    assert len({r["id"] for r in rows}) == len(rows) >= 1_400
     assert len({r["text"].casefold() for r in rows}) == len(rows)
     for r in rows:
         assert set(r) == SCHEMA and all(r[lab] in (0, 1) for lab in LABELS)
@@ -93,29 +92,17 @@ def test_hand_written_train_rows_follow_the_schema_and_the_content_rules():
     assert not problems, problems[:10]
 
 
-def test_trial_hand_written_rows_follow_the_schema_and_the_content_rules_and_are_not_in_the_corpus():
-    """Hand-written rows measured in a trial and not yet in `handwritten.jsonl` (`TRIAL`)."""
-    rows, written = data_rows(TRIAL), read_handwritten()
-    assert len({r["id"] for r in rows + written}) == len(rows) + len(written)
-    assert not {r["text"].casefold() for r in rows} & {r["text"].casefold() for r in written}
-    assert len({r["text"].casefold() for r in rows}) == len(rows) >= 300
-    for r in rows:
-        assert set(r) == SCHEMA and all(r[lab] in (0, 1) for lab in LABELS)
-    problems = list(content_violations(r["text"] for r in rows))
-    assert not problems, problems[:10]
-
-
 def test_no_hand_written_train_row_is_close_to_a_held_out_comment():
     """Word-set Jaccard under 0.6 against the challenge set and both holdouts, so no evaluation row
-    is learnt in other words (13 such rows were dropped when the train rows were written, 1 when the
-    trial rows were)."""
+    is learnt in other words (13 such rows were dropped when the first slices were written, 1 when the
+    threat slice was)."""
     held = [
         _words(r["text"])
         for name in ("challenge.jsonl", "holdout_threats.jsonl", "holdout_blind.jsonl")
         for r in data_rows(name)
     ]
     close = []
-    for r in read_handwritten() + data_rows(TRIAL):
+    for r in read_handwritten():
         words = _words(r["text"])
         if any(len(words & h) >= 0.6 * len(words | h) for h in held):
             close.append(r["text"])
