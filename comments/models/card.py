@@ -85,7 +85,7 @@ WEAKNESSES = """\
   (seeds 13-15) scored 0.893-0.904 on its unseen families (fix included) and flagged 93-107 of
   25,213 real posts; three on the unchanged corpus (the release then and seeds 14 and 15) scored
   0.900-0.903 on the same rows and flagged 49-85. Which rows a corpus draws moves real-text flags
-  as much as the seed does, and the release of 2026-11-28 sat at the low end: weigh a data change
+  as much as the seed does, and `minilm-20261128-0012-fbd579` sat at the low end: weigh a data change
   against several retrains of the unchanged corpus.
 - Threats written by someone who never saw the families are often missed: on
   `data/holdout_threats.jsonl` (60 threats against a survivor and 60 look-alikes in five languages,
