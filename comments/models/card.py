@@ -79,14 +79,12 @@ WEAKNESSES = """\
   the challenge set 0.922 (0.910) and the blind holdout 0.917 (0.898), but the pipeline flagged 119 of
   25,213 real posts (52); adding a benign twin of each positive family (31 more) flagged 167 and
   scored 0.883 on unseen families against 0.881 for the release then (on an AVX2-only AMD EPYC, seed 13).
-- One test template names a person with nothing tying her to material (`vi_sc_now_goes_by`'s "grew
-  up and now goes by <name>"), which the taxonomy calls benign; its 17 test rows count as misses.
-  Rewording it redraws the whole corpus. Three retrains on a corpus redrawn with no family changed
-  (seeds 13-15) scored 0.893-0.904 on its unseen families (fix included) and flagged 93-107 of
-  25,213 real posts; three on the unchanged corpus (the release then and seeds 14 and 15) scored
-  0.900-0.903 on the same rows and flagged 49-85. Which rows a corpus draws moves real-text flags
-  as much as the seed does, and `minilm-20261128-0012-fbd579` sat at the low end: weigh a data change
-  against several retrains of the unchanged corpus.
+- Ten test templates named a person, or her relative's account, with nothing tying her to material
+  ("grew up and now goes by <name>", "want to see what <name> looks like now? check her aunt's
+  account" and their translations), labelled victim_identification. Their 34 test rows now count
+  as safety concern only (`relabel` in the family files: no text is redrawn), which moved unseen
+  families by 0.001. The same review listed dev and train templates whose labels it questions
+  (`reports/label_audit.jsonl`); those change the trained model and wait for a retrain.
 - Threats written by someone who never saw the families are often missed: on
   `data/holdout_threats.jsonl` (60 threats against a survivor and 60 look-alikes in five languages,
   written from the taxonomy alone) the pipeline flags 48 threats (80 %) and 4 look-alikes. Veiled

@@ -91,7 +91,8 @@ def _row(family: Family, rng: random.Random, filler: SlotFiller) -> dict:
     others = [lang for lang in family.templates if lang != "en"]
     language = rng.choice(others) if others and rng.random() < TRANSLATION_RATE else "en"
     locale = rng.choice(LOCALES[language]) if language != "en" else None
-    text = render(rng.choice(family.templates[language]), rng, filler, language, locale, benign=not family.labels)
+    template = rng.choice(family.templates[language])
+    text = render(template, rng, filler, language, locale, benign=not family.labels)
     if language == "en" and rng.random() < CONTEXT_RATE:
         extra = rng.choice(CONTEXT)
         text = f"{extra} {text}" if rng.random() < 0.5 else f"{text} {extra}"
@@ -102,7 +103,13 @@ def _row(family: Family, rng: random.Random, filler: SlotFiller) -> dict:
         # A phone number is what evaders spell out; give that kind a fair share where it applies.
         evasion = "spelled_digits" if "spelled_digits" in kinds and rng.random() < 0.5 else rng.choice(kinds)
         text = apply_evasion(text, evasion, rng)
-    return {"text": text, "style": style, "language": language, "evasion": evasion}
+    return {
+        "text": text,
+        "labels": family.labels_of(template),
+        "style": style,
+        "language": language,
+        "evasion": evasion,
+    }
 
 
 def iter_rows(
@@ -128,7 +135,7 @@ def iter_rows(
         yield {
             "id": f"syn-{seed}-{i:06d}",
             "text": row["text"],
-            **{lab: int(lab in family.labels) for lab in LABELS},
+            **{lab: int(lab in row["labels"]) for lab in LABELS},
             "family": family.id,
             "style": row["style"],
             "language": row["language"],

@@ -70,6 +70,11 @@ class Family:
     labels: frozenset[str]
     kind: str
     templates: dict[str, tuple[str, ...]] = field(repr=False)
+    relabel: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+
+    def labels_of(self, template: str) -> frozenset[str]:
+        """The labels of a comment rendered from `template`: the family's, unless `relabel` gives its own."""
+        return self.relabel.get(template, self.labels)
 
     @property
     def group(self) -> str:
@@ -214,7 +219,13 @@ def parse_families(entries: list[dict], source: str) -> list[Family]:
             raise ConfigurationError(f"{where}: needs at least 3 English templates")
         for lang, items in templates.items():
             _check_templates(f"{where} [{lang}]", items)
-        families.append(Family(e["id"], labels, kind, templates))
+        relabel = e.get("relabel") or {}
+        if not isinstance(relabel, dict) or not all(isinstance(v, list) for v in relabel.values()):
+            raise ConfigurationError(f"{where}: relabel maps a template to its list of labels")
+        if unknown := {lab for v in relabel.values() for lab in v} - set(LABELS):
+            raise ConfigurationError(f"{where}: unknown label(s) {sorted(unknown)} in relabel")
+        relabel = {t: frozenset(v) for t, v in relabel.items()}
+        families.append(Family(e["id"], labels, kind, templates, relabel))
     return families
 
 
@@ -240,6 +251,9 @@ def load_families(folder: Path | None = None) -> list[Family]:
         for fid, items in parse_translations(path, seen).items():
             templates = by_id[fid].templates | {path.stem: by_id[fid].templates.get(path.stem, ()) + items}
             by_id[fid] = replace(by_id[fid], templates=templates)
+    for f in by_id.values():
+        if stray := set(f.relabel) - {t for items in f.templates.values() for t in items}:
+            raise ConfigurationError(f"{f.id}: relabel names no template of the family: {sorted(stray)[0]!r}")
     return sorted(by_id.values(), key=lambda f: f.id)
 
 

@@ -5,6 +5,7 @@ import pytest
 from comments.labels import LABELS
 from comments.synth.evasions import EVASIONS, apply_evasion, possible_evasions
 from comments.synth.generate import COLUMNS, HANDWRITTEN_COPIES, generate, with_handwritten, write_corpus
+from comments.synth.grammar import parse_families
 from comments.synth.styles import STYLES, apply_style
 from tests.conftest import data_rows
 
@@ -187,3 +188,19 @@ def test_hand_written_rows_join_train_only_each_twice_with_their_labels(small):
     assert added.text.value_counts().eq(HANDWRITTEN_COPIES).all()
     for label in LABELS:
         assert added[label].dtype == small[label].dtype and 100 <= added[label].sum() / HANDWRITTEN_COPIES
+
+
+def test_when_a_template_is_relabelled_then_only_its_rows_change_labels_and_no_text_changes():
+    vi = ["that's {name} from the set", "the {series} girl is {name}", "qq {name}"]
+    entries = [
+        {"id": "vi_x", "labels": ["victim_identification"], "kind": "k", "templates": vi},
+        {"id": "neg_x", "labels": [], "kind": "everyday", "templates": ["a {town}", "b [c|d]", "e {name}"]},
+    ]
+    before = generate(400, 3, parse_families(entries, "t.yaml"))
+    entries[0]["relabel"] = {"qq {name}": []}
+    after = generate(400, 3, parse_families(entries, "t.yaml"))
+    assert after.text.equals(before.text)
+    moved = after.text.str.lower().str.contains("qq")
+    assert moved.sum() > 10
+    assert (before[moved].victim_identification == 1).all() and (after[moved].victim_identification == 0).all()
+    assert after[~moved].equals(before[~moved])

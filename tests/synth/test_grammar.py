@@ -34,6 +34,8 @@ def test_when_template_is_malformed_then_loading_names_the_problem(template, mes
         ({"templates": ["a", "b"]}, "at least 3"),
         ({"id": "Bad Id"}, "snake_case"),
         ({"translations": {"it": ["ciao"]}}, "translation language"),
+        ({"relabel": {"e": "victim_identification"}}, "relabel maps a template"),
+        ({"relabel": {"e": ["grooming"]}}, "unknown label"),
     ],
 )
 def test_when_family_breaks_the_format_then_it_is_refused(overrides, message):
@@ -56,6 +58,14 @@ def test_shipped_families_cover_every_label_and_negative_kind():
     assert len(negatives) >= 150
     for kind in NEGATIVE_KINDS:
         assert sum(f.kind == kind for f in negatives) >= 8, kind
+
+
+def test_when_relabel_names_no_template_of_the_family_then_loading_fails(tmp_path):
+    (tmp_path / "a.yaml").write_text(
+        "- {id: neg_x, labels: [], kind: everyday, templates: [a, b, c], relabel: {d: []}}\n"
+    )
+    with pytest.raises(ConfigurationError, match="neg_x: relabel names no template of the family: 'd'"):
+        load_families(tmp_path)
 
 
 def _folder_with_translations(tmp_path, name: str, text: str):
