@@ -225,8 +225,8 @@ def fit_fusion(model_dir: Path, corpus: Path) -> dict:
     from sklearn.model_selection import GroupKFold
 
     from comments.language import non_english
-    from comments.models.bundle import load_bundle, rehash_manifest
-    from comments.models.calibrate import choose_thresholds
+    from comments.models.bundle import FUSION, load_bundle, rehash_manifest
+    from comments.models.calibrate import choose_thresholds, precision_recall_at
     from comments.quality import prf
     from comments.signals.combine import REVIEW_LEVEL
     from comments.signals.registry import RuleEngine
@@ -261,7 +261,16 @@ def fit_fusion(model_dir: Path, corpus: Path) -> dict:
     for j, label in enumerate(LABELS):
         review, extra = review_level(oof[:, j], y[:, j], thresholds[label]["review"])
         thresholds[label]["review"] = min(review, thresholds[label]["remove"])
-        notes[label]["review"] |= extra
+        # the notes describe the shipped cut: the recall target's own point stays under "at_target"
+        p, r = precision_recall_at(oof[:, j], y[:, j], thresholds[label]["review"])
+        target = notes[label]["review"]
+        notes[label]["review"] = {
+            "target_recall": target["target_recall"],
+            "reached": r >= target["target_recall"],
+            "precision": p,
+            "recall": r,
+            "at_target": {k: target[k] for k in ("reached", "precision", "recall")},
+        } | extra
     combiner = Combiner(concepts, c, feature_set, outside).fit(x, y, other)
     fused = combiner.predict_proba(x, other)
     flagged = np.column_stack([fused[:, j] >= thresholds[lab]["review"] for j, lab in enumerate(LABELS)])
@@ -274,6 +283,6 @@ def fit_fusion(model_dir: Path, corpus: Path) -> dict:
     cv_macro_f1 = {f"{fs} C={cv}{where[out]}": round(f1, 4) for f1, out, fs, cv, _ in candidates}
     fitted = {"thresholds": thresholds, "threshold_notes": notes, "gate": gate, "cv_macro_f1": cv_macro_f1}
     fitted["dev_rows_by_group"] = {"en": int((~other).sum()), "other": int(other.sum())}
-    combiner.save(model_dir / "fusion.json", fitted)
+    combiner.save(model_dir / FUSION, fitted)
     rehash_manifest(model_dir)
     return {"thresholds": thresholds, "notes": notes, "gate": gate, "combiner": f"{feature_set} C={c}{where[outside]}"}

@@ -8,7 +8,6 @@ transformer, combiner, thresholds); a label counts as flagged when its decision 
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,7 +16,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from comments.errors import ModelLoadError
 from comments.labels import LABELS
 from comments.models.data import label_matrix, load_labelled
 from comments.quality import prf
@@ -65,15 +63,13 @@ def rules_engine():
 def load_pipelines(dirs: list[Path]) -> list:
     """A pipeline per bundle (hash-checked), all on the same rules engine: only the bundles differ."""
     from comments.fusion import Combiner
-    from comments.models.bundle import load_bundle
+    from comments.models.bundle import load_bundle, load_fusion
     from comments.pipeline import Pipeline
 
     engine, out = rules_engine(), []
     for d in map(Path, dirs):
-        bundle, path = load_bundle(d), d / "fusion.json"
-        if not path.exists():
-            raise ModelLoadError(f"{path} is missing; run `comments fuse --model {d}` to fit the combiner")
-        fusion = json.loads(path.read_text(encoding="utf-8"))
+        bundle = load_bundle(d)
+        fusion = load_fusion(bundle)
         out.append(Pipeline(bundle, engine, Combiner.from_json(fusion, set(engine.concepts())), fusion))
     return out
 

@@ -2,7 +2,10 @@
 
 `normalize` runs these steps in this order; each names the evasion kinds it undid:
 
-1. invisible format characters (zero-width spaces and joiners, soft hyphen) dropped: zero_width
+0. text after a right-to-left override (U+202E), which shows reversed up to its pop (U+202C) or
+   the line's end ("\u202eredlof\u202c" reads "folder"), put in reading order: reversed
+1. invisible format characters (zero-width spaces and joiners, soft hyphen, direction marks)
+   dropped: zero_width
 2. regional indicators and circled or squared letters become letters: emoji_letters
 3. NFKC and case folding; styled letters (math bold, fullwidth) count as homoglyph
 4. leetspeak in tokens that mix letters with 0 1 3 4 5 7 9 $ @ ! €: leet
@@ -102,6 +105,7 @@ _CLITICS = frozenset(  # signalez-le, ajoutez-moi, va-t-il, est-ce
 )
 _CONTRACTIONS = frozenset("s t re ve ll d m".split())
 _ELISIONS = frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu quelqu aujourd o y".split())
+_OVERRIDDEN = re.compile("\u202e([^\u202a-\u202e\u2066-\u2069\n]*)")  # up to the pop, a new override or embedding
 _INVISIBLE = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\uffa0")
 _EMOJI_BLOCKS = (0x1F1E6, 0x24B6, 0x24D0, 0x1F130, 0x1F150, 0x1F170, 0x1F110, 0x249C)
 _REGIONAL = range(0x1F1E6, 0x1F200)
@@ -179,6 +183,15 @@ class _Work:
 def _emoji_letter(c: str) -> str | None:
     cp = ord(c)
     return next((chr(97 + cp - base) for base in _EMOJI_BLOCKS if base <= cp < base + 26), None)
+
+
+def _undo_override(w: _Work) -> None:
+    edits = []
+    for m in _OVERRIDDEN.finditer(w.text):
+        a, b = m.span(1)
+        if b - a > 1:
+            edits.append((a, b, [(w.text[a:b][::-1], a, b)]))  # each letter maps to the whole run
+    w.apply(edits, "reversed")
 
 
 def _drop_invisible(w: _Work) -> None:
@@ -535,6 +548,7 @@ def normalize(text: str) -> Normalized:
     if text.isascii():
         w.text = text.lower()
     else:
+        _undo_override(w)
         _drop_invisible(w)
         _fold_unicode(w)
     _undo_leet(w)

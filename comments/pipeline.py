@@ -1,8 +1,8 @@
 """The scoring pipeline: normalise -> rules and signals -> gate -> transformer -> combiner -> decision.
 
-Most traffic is benign, so the transformer runs only on English comments where
-the cheap gate (baseline + rule evidence) is not confidently benign; outside
-English the combiner does without it. Where it did not run, the baseline's
+Most traffic is benign, so the transformer runs only where the cheap gate
+(baseline + rule evidence) is not confidently benign (outside English only if
+the combiner reads it there, as the shipped one does). Where it did not run, the baseline's
 scores stand in for it, in the combiner's input and in `model_scores["transformer"]`
 (`transformer_ran` says which). The gate's levels are fitted with the combiner
 and stored in `fusion.json` of the model bundle.
@@ -10,16 +10,15 @@ and stored in `fusion.json` of the model bundle.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from comments.decide import decide, mask
-from comments.errors import BadInputError, ModelLoadError
+from comments.errors import BadInputError
 from comments.fusion import Combiner, features
 from comments.gloss import warm_glossaries
 from comments.labels import LABELS
@@ -135,7 +134,13 @@ class Pipeline:
             transformer, baseline, [r.scores for r in rules], [r.evidence for r in rules], self.combiner.concepts
         )
         fused = self.combiner.predict_proba(x, other)
-        return [self._result(r, fused[i], transformer[i], baseline[i], bool(run[i])) for i, r in enumerate(rules)]
+        results = [self._result(r, fused[i], transformer[i], baseline[i], bool(run[i])) for i, r in enumerate(rules)]
+        # Reviewers see flagged comments: every name in them is masked, whether or not a cue ran NER.
+        flagged = [i for i, res in enumerate(results) if res.decision != "allow"]
+        for i, named in zip(flagged, self.engine.named([rules[i] for i in flagged]), strict=True):
+            masked = mask(rules[i].artifacts.original, (*rules[i].evidence, *named))
+            results[i] = replace(results[i], masked_text=masked)
+        return results
 
     def score(self, text: str) -> Result:
         """Score one comment."""
@@ -170,17 +175,16 @@ class Pipeline:
 
 def load_pipeline(model_dir: Path | str | None = None) -> Pipeline:
     """Load the bundle (hash-checked), the rules engine and the protected list; nothing loads at import."""
-    from comments.models.bundle import load_bundle
+    from comments.models.bundle import load_bundle, load_fusion, load_thresholds
     from comments.settings import get_settings
     from comments.signals.protected import ProtectedSignal
 
     settings = get_settings()
     path = Path(model_dir or settings.model_dir)
     bundle = load_bundle(path)
-    fusion_path = path / "fusion.json"
-    if not fusion_path.exists():
-        raise ModelLoadError(f"{fusion_path} is missing; run `comments train` to fit the combiner")
-    fusion = json.loads(fusion_path.read_text(encoding="utf-8"))
+    fusion = load_fusion(bundle)
+    if settings.thresholds_file:
+        fusion["thresholds"] = load_thresholds(settings.thresholds_file)
     key = settings.hmac_key.get_secret_value().encode()
     protected = ProtectedSignal(key, _protected_digests(settings.database_url))
     engine = RuleEngine(protected=protected)

@@ -14,7 +14,8 @@ DEV_KEY = "dev-only-insecure-key"
 
 
 class Settings(BaseSettings):
-    """Runtime settings. Secrets are `SecretStr`; thresholds live in the model bundle, not here."""
+    """Runtime settings. Secrets are `SecretStr`; thresholds live in the model bundle unless
+    `thresholds_file` overrides them."""
 
     model_config = SettingsConfigDict(
         env_prefix="COMMENTS_", env_nested_delimiter="__", env_file=".env", extra="ignore"
@@ -23,6 +24,8 @@ class Settings(BaseSettings):
     environment: str = "development"
     database_url: str = "sqlite:///var/comments.db"
     model_dir: Path = Path("models/default")
+    # An operator's thresholds, in thresholds.json's format: they replace the bundle's served (fused) ones.
+    thresholds_file: Path | None = None
     hmac_key: SecretStr = SecretStr(DEV_KEY)
     # API (comments.api): at-rest encryption of stored comment text (a Fernet key; none = plain text).
     encryption_key: SecretStr | None = None

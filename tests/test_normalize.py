@@ -43,6 +43,8 @@ EVASIONS = [
     ("anyone got the vi\u200bds", "anyone got the vids", {"zero_width"}),
     ("the fol\u00adder and b\u200di\u200do", "the folder and bio", {"zero_width"}),
     ("f\u2060o\u2060l\u2060d\u2060e\u2060r\ufeff", "folder", {"zero_width"}),
+    ("the rest of that \u202eredlof\u202c? dm me", "the rest of that folder? dm me", {"reversed", "zero_width"}),
+    ("\u202epu dna sdiv\u202c in bio", "vids and up in bio", {"reversed", "zero_width"}),
     ("🇸🇪🇹 for trade", "set for trade", {"emoji_letters"}),
     ("Ⓥⓘⓓⓢ in my profile", "vids in my profile", {"emoji_letters"}),
     ("🅰🅽🅳 🅐🅑🅒 🄰🄱🄲 ⒜⒝⒞", "and abc abc abc", {"emoji_letters"}),
@@ -108,7 +110,9 @@ BENIGN = [
 TRICKY = st.lists(
     st.one_of(
         st.sampled_from(list("aeiostdlnr ._-*'’$@!013457\n\t,")),
-        st.sampled_from(["ѕ", "е", "о", "ν", "Τ", "\u200b", "\u00ad", "🇸", "🇪", "ⓐ", "🅰", "\u0301", "ß", "é"]),
+        st.sampled_from(
+            ["ѕ", "е", "о", "ν", "Τ", "\u200b", "\u00ad", "🇸", "🇪", "ⓐ", "🅰", "\u0301", "ß", "é", "\u202e", "\u202c"]
+        ),
         st.sampled_from(["λ", "ﬁ", "𝐬", "ｓ", "\ufe0f", "İ", "ͅ", "ᄀ", "ᅡ", "…", "\u3000", "five", "oh", "double"]),
         st.sampled_from(["www.", ".com", "@h", "http://", "l'", "'s", "don't", "in", "aaa", "viii", "te", "1st", "b4"]),
     ),
@@ -154,6 +158,7 @@ def test_when_text_is_benign_then_words_survive_and_no_evasion_is_reported(sente
         ("🇸🇪🇹 for trade", "set", "🇸🇪🇹"),
         ("anyone got the vi\u200bds", "vids", "vi\u200bds"),
         ("sooooo good", "soo", "sooooo"),
+        ("that \u202eredlof\u202c? dm", "folder", "redlof"),
         ("the ﬁle", "fi", "ﬁ"),
         ("Ｔｅｌｅｇｒａｍ   group", "telegram group", "Ｔｅｌｅｇｒａｍ   group"),
     ],
@@ -211,7 +216,7 @@ def test_when_any_text_is_normalised_then_the_offset_map_is_consistent(text):
     assert all(a <= b for a, b in zip(result.starts, result.starts[1:], strict=False))
     assert result.evasions <= {
         "zero_width", "emoji_letters", "homoglyph", "spaced", "dotted", "punct_insert", "leet", "repeated",
-        "spelled_digits",
+        "spelled_digits", "reversed",
     }  # fmt: skip
 
 

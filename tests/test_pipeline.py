@@ -75,3 +75,51 @@ def test_when_a_fit_from_before_the_choice_reads_the_transformer_outside_english
 
     reading = load_pipeline(_with_other_fit(tmp_path, read_it))
     assert any(r.transformer_ran for r in reading.score_batch(_non_english_challenge()))
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("that's Kayla Dorsey from the beach vids, her number is 555-0142", ["Kayla", "Dorsey"]),
+        ("the girl from the lakehouse set is Dana Pike, her insta is @danap_22", ["Dana", "Pike"]),
+        ("anyone have more of kayla dorsey? dm me", ["kayla", "dorsey"]),
+        ("yeah it's Nevaeh from the sunflower set, works at the laundromat", ["Nevaeh"]),
+    ],
+)
+def test_when_a_flagged_comment_names_someone_then_reviewers_see_no_name(pipeline, text, names):
+    result = pipeline.score(text)
+    assert result.decision != "allow"
+    assert "[NAME]" in result.masked_text
+    assert not any(name in result.masked_text for name in names), result.masked_text
+
+
+def test_when_an_operator_overrides_the_thresholds_then_decisions_follow_the_file(tmp_path, monkeypatch):
+    from comments.errors import ModelLoadError
+    from comments.settings import get_settings
+
+    text = "the girl from the lakehouse set is Dana Pike, she works at Cobble Cafe"
+    assert load_pipeline(ROOT / "models/default").score(text).decision == "remove"
+    lenient = tmp_path / "thresholds.json"
+    lenient.write_text(json.dumps({lab: {"review": 0.999, "remove": 1.0} for lab in LABELS}), encoding="utf-8")
+    monkeypatch.setenv("COMMENTS_THRESHOLDS_FILE", str(lenient))
+    get_settings.cache_clear()
+    try:
+        result = load_pipeline(ROOT / "models/default").score(text)
+        assert result.decision == ("review" if max(result.scores.values()) >= 0.999 else "allow")
+        lenient.write_text(json.dumps({"promotion": {"review": 0.9, "remove": 0.5}}), encoding="utf-8")
+        with pytest.raises(ModelLoadError, match="must map each of"):
+            load_pipeline(ROOT / "models/default")
+    finally:
+        get_settings.cache_clear()
+
+
+def test_when_fusion_json_is_not_in_the_manifest_then_the_bundle_is_refused(tmp_path):
+    from comments.errors import ModelLoadError
+
+    bundle = tmp_path / "unlisted"
+    shutil.copytree(ROOT / "models/default", bundle)
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["files"]["fusion.json"]
+    (bundle / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ModelLoadError, match="comments fuse"):
+        load_pipeline(bundle)

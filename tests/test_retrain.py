@@ -149,3 +149,12 @@ def test_when_retrained_from_the_parent_checkpoint_then_a_gated_sealed_bundle_is
     promoted = runner.invoke(app, ["models", "promote", "tiny-r1", "--models-dir", str(models)])
     assert promoted.exit_code == (0 if meta["verdict"]["promotable"] else 4), promoted.output
     assert len(history(models)) == (1 if meta["verdict"]["promotable"] else 0)
+
+
+def test_when_fused_then_the_review_notes_describe_the_shipped_cut(tmp_path_factory):
+    root = tiny_registry(tmp_path_factory)
+    fusion = json.loads((root / "models" / "default" / "fusion.json").read_text(encoding="utf-8"))
+    for label in LABELS:
+        review = fusion["threshold_notes"][label]["review"]
+        assert review["reached"] == (review["recall"] >= review["target_recall"])
+        assert review["recall"] <= review["at_target"]["recall"]  # the precision floor only raises the cut

@@ -17,6 +17,7 @@ from comments.errors import AuthError, CommentsError
 
 log = logging.getLogger("comments.api")
 HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+JSON_ONLY = "send the body as JSON with `Content-Type: application/json`"
 
 
 def _error(status: int, code: str, message: str, fields=None, headers=None) -> JSONResponse:
@@ -33,7 +34,12 @@ async def comments_error(_: Request, exc: CommentsError) -> JSONResponse:
 
 
 async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-    """422 with the path and reason of each bad field; the offending input is not echoed."""
+    """422 with the path and reason of each bad field; the offending input is not echoed.
+
+    A body left as bytes is one FastAPI did not parse because its Content-Type is not JSON: 415.
+    """
+    if isinstance(exc.body, bytes) and exc.body:
+        return _error(415, "unsupported_media_type", JSON_ONLY)
     fields = [{"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": e.get("msg")} for e in exc.errors()]
     first = fields[0] if fields else {"loc": [], "msg": "invalid"}
     where = ".".join(str(p) for p in first["loc"]) or "body"
@@ -43,7 +49,10 @@ async def validation_error(_: Request, exc: RequestValidationError) -> JSONRespo
 async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
     """Starlette's own errors (unknown route, wrong method, unparseable body)."""
     code = HTTP_CODES.get(exc.status_code, "http_error")
-    return _error(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
+    message = str(exc.detail)
+    if isinstance(exc.__cause__, UnicodeDecodeError):  # FastAPI's 400 for a body json.loads cannot decode
+        message = "the body is not valid UTF-8; send UTF-8 encoded JSON"
+    return _error(exc.status_code, code, message, headers=getattr(exc, "headers", None))
 
 
 async def database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:

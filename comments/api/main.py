@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
                 poller = asyncio.create_task(rt.protected.poll(rt))
         rt.score_log = ScoreLogWriter(settings.database_url)
         rt.batcher = ScoreBatcher(
-            lambda reqs: service.score(rt.pipeline, rt.url, rt.cipher, rt.score_log, reqs), SCORING_THREADS
+            lambda calls: service.score(rt.pipeline, rt.url, rt.cipher, rt.score_log, calls), SCORING_THREADS
         )
         try:
             yield

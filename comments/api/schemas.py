@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from comments.labels import LABELS
 
 # Same as comments.pipeline.MAX_TEXT (a test checks); importing the pipeline here would pull in spaCy.
 MAX_TEXT = 10_000
+MAX_CONTEXT_DEPTH = 20  # levels of objects and lists in `context`, the top-level object included
 
 Decision = Literal["allow", "review", "remove"]
 Action = Literal["remove", "allow", "escalate"]
@@ -29,6 +30,13 @@ def _clean(value: str) -> str:
     return value
 
 
+def _not_blank(value: str) -> str:
+    """Refuse empty and whitespace-only strings: a blank comment or id is a client bug, not a clean pass."""
+    if not value.strip():
+        raise ValueError("must not be empty or only whitespace")
+    return value
+
+
 def _utc(value: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; every stored time is UTC."""
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
@@ -37,19 +45,24 @@ def _utc(value: datetime | None) -> datetime | None:
 Timestamp = Annotated[datetime, AfterValidator(_utc)]
 
 
-def _clean_tree(value: Any) -> Any:
-    """`_clean` every string (keys included) inside a JSON value."""
+def _clean_tree(value: Any, depth: int = 1) -> Any:
+    """`_clean` every string (keys included) inside a JSON value nested at most MAX_CONTEXT_DEPTH levels.
+
+    The depth is checked on the way down, so the recursion never goes deeper than the limit.
+    """
     if isinstance(value, str):
         return _clean(value)
+    if isinstance(value, dict | list) and depth > MAX_CONTEXT_DEPTH:
+        raise ValueError(f"must not nest objects and lists deeper than {MAX_CONTEXT_DEPTH} levels")
     if isinstance(value, dict):
-        return {_clean(k): _clean_tree(v) for k, v in value.items()}
+        return {_clean(k): _clean_tree(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [_clean_tree(v) for v in value]
+        return [_clean_tree(v, depth + 1) for v in value]
     return value
 
 
-CommentText = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_clean)]
-ItemId = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_clean)]
+CommentText = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_clean), AfterValidator(_not_blank)]
+ItemId = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_clean), AfterValidator(_not_blank)]
 
 
 class Request(BaseModel):
@@ -71,6 +84,15 @@ class BatchRequest(Request):
     """Up to 256 comments, scored in one call."""
 
     items: list[ScoreRequest] = Field(min_length=1, max_length=256)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> BatchRequest:
+        seen = set()
+        for item in self.items:
+            if item.id in seen:
+                raise ValueError(f"id {item.id!r} appears more than once; send each comment once per batch")
+            seen.add(item.id)
+        return self
 
 
 class ReasonPublic(BaseModel):
@@ -140,11 +162,26 @@ class ItemPublic(QueueItemPublic):
 
 
 class DecisionCreate(Request):
-    """A reviewer's decision; `labels` defaults from the action and the model's flags."""
+    """A reviewer's decision; `labels` defaults from the action and the model's flags.
+
+    Labels left out of a given `labels` are false. `remove` needs a true label and `allow` none,
+    so no training row contradicts its action; `escalate` takes any labels.
+    """
 
     action: Action
     labels: dict[Label, bool] | None = None
     note: Annotated[str, Field(max_length=2000), AfterValidator(_clean)] = ""
+
+    @model_validator(mode="after")
+    def _labels_match_action(self) -> DecisionCreate:
+        if self.labels is None:
+            return self
+        self.labels = {lab: self.labels.get(lab, False) for lab in LABELS}
+        if self.action == "remove" and not any(self.labels.values()):
+            raise ValueError("remove needs at least one label set to true (or no labels, to confirm the model's)")
+        if self.action == "allow" and any(self.labels.values()):
+            raise ValueError("allow cannot carry a true label; choose remove, or set the labels to false")
+        return self
 
 
 class DecisionPublic(BaseModel):

@@ -22,24 +22,34 @@ _TAGS = re.compile("|".join(re.escape(t) for t in sorted(set(MASKS.values()))))
 
 
 def score(
-    pipeline: Pipeline, url: str, cipher: TextCipher, score_log: ScoreLogWriter, requests: list[ScoreRequest]
+    pipeline: Pipeline,
+    url: str,
+    cipher: TextCipher,
+    score_log: ScoreLogWriter,
+    calls: list[tuple[str, ScoreRequest]],
 ) -> list[ScorePublic]:
-    """Score the requests in one batch, log every score, queue the non-`allow` ones that asked; answer in order.
+    """Score (key id, request) pairs in one batch, log every score, update the queue; answer in order.
 
-    The queued items are committed before the answer goes out (an acknowledged item is never lost).
+    Non-`allow` comments that asked are queued; an id already queued keeps its item for the same text
+    and takes the new one for an edited text (`repo.update_queue`). `queued` says whether the comment's
+    text is now in an open item. The queue is committed before the answer goes out.
     """
+    requests = [r for _, r in calls]
     results = pipeline.score_batch([r.text for r in requests])
-    queue = [_item(r, res, cipher) for r, res in zip(requests, results, strict=True) if _queue(r, res)]
-    repo.enqueue(url, queue)
+    scored = [
+        repo.ScoredComment(r.id, r.text, _item(r, res, cipher) if _queue(r, res) else None, key_id)
+        for (key_id, r), res in zip(calls, results, strict=True)
+    ]
+    held = repo.update_queue(url, scored, lambda row: cipher.open(row.text, row.encrypted))
     score_log.add(results)  # for `comments drift`: scores and decision only, never text
-    return [_public(r, res) for r, res in zip(requests, results, strict=True)]
+    return [_public(r, res, q) for r, res, q in zip(requests, results, held, strict=True)]
 
 
 def _queue(req: ScoreRequest, res: Result) -> bool:
     return req.enqueue and res.decision != "allow"
 
 
-def _public(req: ScoreRequest, res: Result) -> ScorePublic:
+def _public(req: ScoreRequest, res: Result, queued: bool) -> ScorePublic:
     return ScorePublic(
         id=req.id,
         decision=res.decision,
@@ -49,7 +59,7 @@ def _public(req: ScoreRequest, res: Result) -> ScorePublic:
         reasons=[asdict(r) for r in res.reasons],
         model_version=res.model_version,
         schema_version=res.schema_version,
-        queued=_queue(req, res),
+        queued=queued,
     )
 
 

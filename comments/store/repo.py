@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -100,25 +100,94 @@ def revoke_api_key(url: str, key_id: str) -> KeyRecord:
 # --- the queue ------------------------------------------------------------------------------------
 
 
-def enqueue(url: str, items: list[ReviewItem]) -> int:
-    """Insert items whose id is new (a re-scored id keeps its first entry); return how many were added."""
-    if not items:
-        return 0
-    ids = [i.id for i in items]
-    with session_scope(url) as s:
-        have = set(s.scalars(select(ReviewItem.id).where(ReviewItem.id.in_(ids))))
-        fresh, seen = [], set()
-        for item in items:
-            if item.id not in have and item.id not in seen:
-                seen.add(item.id)
-                fresh.append(item)
-        s.add_all(fresh)
+@dataclass(frozen=True)
+class ScoredComment:
+    """A scored comment for `update_queue`, with its plain text.
+
+    `item` is its review item, None when it is not to be queued; `key_id`, the key that scored it, is
+    what the audit log records for a requeue.
+    """
+
+    id: str
+    text: str
+    item: ReviewItem | None
+    key_id: str
+
+
+def update_queue(url: str, scored: list[ScoredComment], read_text: Callable[[ReviewItem], str]) -> list[bool]:
+    """Bring the queue up to date with scored comments, in order; return, per comment, whether its text is queued.
+
+    `read_text(row)` gives a stored item's plain text. A new id with an item is inserted. A stored id
+    whose text is the same is left as it is (a retried request). A stored id whose text differs takes
+    the new item (an edited comment): new text, scores and reasons, back to `queued` with no claim and
+    no review (earlier decisions stay in `review_decisions`), audited as `requeue`; without a new item
+    it is left as it is. "Queued" means the comment's current text is in an open item; a comment
+    without a new item (`allow`, or not asked to queue) is never looked up, so it answers False and
+    costs the database nothing.
+    """
+    if not any(x.item is not None for x in scored):
+        return [False] * len(scored)
+    # An IntegrityError means another replica inserted one of these ids meanwhile: try again, comparing
+    # with its row. Each retry finds one more id stored, so one per id is enough.
+    for _ in range(len({x.id for x in scored if x.item is not None})):
         try:
-            s.flush()
-        except IntegrityError:  # another replica inserted one of them meanwhile: go one by one
-            s.rollback()
-            return sum(enqueue(url, [i]) for i in fresh) if len(fresh) > 1 else 0
-    return len(fresh)
+            return _update_queue(url, scored, read_text)
+        except IntegrityError:
+            continue
+    return _update_queue(url, scored, read_text)
+
+
+def _update_queue(url: str, scored: list[ScoredComment], read_text: Callable[[ReviewItem], str]) -> list[bool]:
+    held = []
+    with session_scope(url) as s:
+        ids = sorted({x.id for x in scored if x.item is not None})  # locked in one order: no deadlock
+        q = select(ReviewItem).where(ReviewItem.id.in_(ids)).order_by(ReviewItem.id).with_for_update()
+        rows = {row.id: row for row in s.scalars(q)}
+        for x in scored:
+            row = rows.get(x.id)
+            if x.item is None:
+                held.append(False)
+            elif row is not None and read_text(row) == x.text:
+                held.append(row.status in OPEN)
+            elif row is None:
+                s.add(x.item)
+                rows[x.id] = x.item
+                held.append(True)
+            else:
+                _requeue(row, x.item)
+                s.add(AuditEntry(key_id=x.key_id, action="requeue", item_id=x.id, at=utcnow()))
+                held.append(True)
+        s.flush()
+    return held
+
+
+# What an edited comment's item takes from its new score; the id and `seq` (its place in the queue)
+# stay, and `created_at` restarts: retention counts from when the text it holds arrived.
+REQUEUED = (
+    "text",
+    "masked_text",
+    "encrypted",
+    "context",
+    "decision",
+    "priority",
+    "scores",
+    "decisions",
+    "reasons",
+    "flagged",
+    "model_version",
+)
+
+
+def _requeue(row: ReviewItem, item: ReviewItem) -> None:
+    for name in REQUEUED:
+        setattr(row, name, getattr(item, name))
+    row.status, row.claimed_by, row.claimed_at, row.created_at = "queued", None, None, utcnow()
+    row.review_action, row.review_labels, row.reviewed_at = None, None, None
+
+
+def enqueue(url: str, items: list[ReviewItem], key_id: str = "enqueue") -> list[bool]:
+    """Queue ready-made items (stored text compared as stored); the rules of `update_queue`."""
+    return update_queue(url, [ScoredComment(i.id, i.text, i, key_id) for i in items], lambda row: row.text)
 
 
 def encode_cursor(item: ReviewItem) -> str:
@@ -216,6 +285,7 @@ def record_decision(
 ) -> tuple[ReviewDecision, bool]:
     """Store a decision and update the item, committed before returning; returns (decision, created).
 
+    A reviewed item is a conflict; every decision releases the claim (escalated items wait for anyone).
     With an idempotency key already used by this API key, the first decision comes back unchanged
     (created False) when the request matches, and a conflict when it does not.
     """
@@ -233,6 +303,8 @@ def record_decision(
             row = s.scalar(select(ReviewItem).where(ReviewItem.id == item_id).with_for_update())
             if row is None:
                 raise NotFoundError("no queued item with that id; `GET /v1/queue` lists them")
+            if row.status == "reviewed":
+                raise ConflictError("the item is already reviewed; its decision stands")
             if row.claimed_by not in (None, key_id) and _live(row.claimed_at, now, claim_seconds):
                 raise ConflictError("another reviewer holds the claim; pick another item")
             made = ReviewDecision(
@@ -247,6 +319,7 @@ def record_decision(
             s.add(made)
             row.status = "escalated" if action == "escalate" else "reviewed"
             row.review_action, row.review_labels, row.reviewed_at = action, labels, now
+            row.claimed_by, row.claimed_at = None, None  # an escalated item is free for a senior reviewer
             s.add(AuditEntry(key_id=key_id, action=f"decision:{action}", item_id=item_id, at=now))
     except IntegrityError:  # the same idempotency key raced us: the winner's answer stands
         prior = _prior(url, key_id, idempotency_key)

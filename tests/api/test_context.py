@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -66,3 +67,18 @@ def test_when_the_cipher_seals_json_then_it_opens_to_the_same_value_and_plain_ro
     assert set(sealed) == {"_enc"} and cipher.open_json(sealed, True) == CONTEXT
     assert cipher.open_json({"thread": "t"}, True) == {"thread": "t"}
     assert cipher.seal_json(None) is None and TextCipher(None).seal_json(CONTEXT) == CONTEXT
+
+
+def _nested(levels: int) -> bytes:
+    """A score request whose context nests `levels` objects and lists, the context itself included."""
+    inner = "[" * (levels - 1) + "]" * (levels - 1)
+    return ('{"id": "d1", "text": "hi", "context": {"a": ' + inner + "}}").encode()
+
+
+@pytest.mark.parametrize("levels, status", [(20, 200), (21, 422), (500, 422), (900, 422)])
+def test_when_context_nests_deeper_than_twenty_levels_then_it_is_422_not_500(lite_client, levels, status):
+    h = {**auth(lite_client.keys["score"]), "content-type": "application/json"}
+    r = lite_client.post("/v1/score", content=_nested(levels), headers=h)
+    assert r.status_code == status, r.text
+    if status == 422:
+        assert "deeper than 20 levels" in r.json()["message"]

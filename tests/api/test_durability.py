@@ -89,7 +89,7 @@ def test_when_the_server_is_killed_mid_stream_then_every_acknowledged_decision_s
                 try:
                     r = client.post(
                         f"/v1/items/k{i}/decision",
-                        json={"action": action, "labels": {}, "note": ""},
+                        json={"action": action, "labels": {"promotion": action == "remove"}, "note": ""},
                         headers={"Idempotency-Key": f"d-{i}"},
                     )
                     ok = r.status_code in (200, 201)

@@ -133,9 +133,15 @@ def test_when_the_body_is_malformed_then_the_answer_is_4xx_with_a_reason(fuzz_cl
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", ""])
-def test_when_the_content_type_is_not_json_then_it_is_4xx(fuzz_client, content_type):
+def test_when_the_content_type_is_not_json_then_it_is_415_asking_for_json(fuzz_client, content_type):
     r = fuzz_client.post("/v1/score", content=json.dumps(SCORE).encode(), headers={"content-type": content_type})
-    assert 400 <= r.status_code < 500
+    assert r.status_code == 415 and "application/json" in r.json()["message"]
+
+
+@pytest.mark.parametrize("raw", [b'{"id":"u1","text":"caf\xe9"}', b'{"id":"u1","text":"\xc0\xaf"}'])
+def test_when_the_body_is_not_utf8_then_it_is_400_saying_so(fuzz_client, raw):
+    r = fuzz_client.post("/v1/score", content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == 400 and "UTF-8" in r.json()["message"]
 
 
 @pytest.mark.parametrize(

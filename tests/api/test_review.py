@@ -93,8 +93,86 @@ def test_when_a_decision_is_retried_with_the_same_idempotency_key_then_it_is_sto
     assert first.json() == again.json()
     url = client.app.state.runtime.url
     assert len(repo.decisions_for(url, "i0")) == 1
-    clash = client.post("/v1/items/i0/decision", json={**body, "action": "allow"}, headers=h)
+    clash = client.post("/v1/items/i0/decision", json={**body, "action": "escalate"}, headers=h)
     assert clash.status_code == 409 and "Idempotency-Key" in clash.json()["message"]
+
+
+def test_when_an_item_is_already_reviewed_then_another_decision_is_409_and_a_keyed_retry_returns_the_first(
+    client, keys
+):
+    _score(client, keys)
+    h = {**auth(keys["review"]), "Idempotency-Key": "k-1"}
+    first = client.post("/v1/items/i0/decision", json={"action": "remove"}, headers=h)
+    later = client.post("/v1/items/i0/decision", json={"action": "allow"}, headers=auth(keys["all"]))
+    assert first.status_code == 201 and later.status_code == 409
+    assert later.json()["message"].startswith("the item is already reviewed")
+    retry = client.post("/v1/items/i0/decision", json={"action": "remove"}, headers=h)
+    assert retry.status_code == 200 and retry.json() == first.json()
+    item = client.get("/v1/items/i0", headers=auth(keys["review"])).json()
+    assert item["review_action"] == "remove" and len(repo.decisions_for(client.app.state.runtime.url, "i0")) == 1
+
+
+def test_when_an_item_is_escalated_then_its_claim_is_released_for_another_reviewer(client, keys):
+    _score(client, keys)
+    first, senior = auth(keys["review"]), auth(keys["all"])
+    client.post("/v1/items/i0/claim", headers=first)
+    assert client.post("/v1/items/i0/decision", json={"action": "escalate"}, headers=first).status_code == 201
+    item = client.get("/v1/items/i0", headers=first).json()
+    assert (item["status"], item["claimed_by"]) == ("escalated", None)
+    claimed = client.post("/v1/items/i0/claim", headers=senior)
+    assert claimed.status_code == 200 and claimed.json()["status"] == "escalated"
+    assert client.post("/v1/items/i0/decision", json={"action": "remove"}, headers=senior).status_code == 201
+
+
+def test_when_a_claimed_item_is_decided_then_others_are_told_it_is_reviewed_not_claimed(client, keys):
+    _score(client, keys)
+    h, other = auth(keys["review"]), auth(keys["all"])
+    client.post("/v1/items/i0/claim", headers=h)
+    client.post("/v1/items/i0/decision", json={"action": "allow"}, headers=h)
+    assert client.get("/v1/items/i0", headers=h).json()["claimed_by"] is None
+    for path in ("/v1/items/i0/claim", "/v1/items/i0/decision"):
+        r = client.post(path, json={"action": "remove"}, headers=other)
+        assert r.status_code == 409 and "already reviewed" in r.json()["message"]
+
+
+def test_when_an_id_contains_slashes_then_it_can_be_viewed_claimed_revealed_and_decided(client, keys):
+    h = auth(keys["review"])
+    r = client.post("/v1/score", json={"id": "post/12/c", "text": NAMED}, headers=auth(keys["score"]))
+    assert r.json()["queued"] is True
+    for path in ("post/12/c", "post%2F12%2Fc"):
+        assert client.get(f"/v1/items/{path}", headers=h).json()["id"] == "post/12/c"
+    assert client.post("/v1/items/post%2F12%2Fc/claim", headers=h).json()["status"] == "claimed"
+    assert client.get("/v1/items/post/12/c?reveal=true", headers=h).json()["text"] == NAMED
+    r = client.post("/v1/items/post/12/c/decision", json={"action": "remove"}, headers=h)
+    assert r.status_code == 201 and r.json()["item_id"] == "post/12/c"
+    assert [e.item_id for e in repo.audit_entries(client.app.state.runtime.url)] == ["post/12/c"] * 2
+    assert client.get("/v1/items/post/12", headers=h).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body, needs",
+    [
+        ({"action": "remove", "labels": {"victim_identification": False, "promotion": False}}, "remove needs"),
+        ({"action": "remove", "labels": {}}, "remove needs"),
+        ({"action": "allow", "labels": {"promotion": True}}, "allow cannot"),
+    ],
+)
+def test_when_labels_contradict_the_action_then_the_decision_is_422(client, keys, body, needs):
+    _score(client, keys)
+    r = client.post("/v1/items/i0/decision", json=body, headers=auth(keys["review"]))
+    assert r.status_code == 422 and needs in r.json()["message"]
+    assert repo.decisions_for(client.app.state.runtime.url, "i0") == []
+
+
+def test_when_some_labels_are_left_out_then_they_are_stored_as_false(client, keys):
+    _score(client, keys, 2)
+    h = auth(keys["review"])
+    removed = client.post("/v1/items/i0/decision", json={"action": "remove", "labels": {"promotion": True}}, headers=h)
+    want = {"victim_identification": False, "promotion": True, "safety_concern": False}
+    assert removed.json()["labels"] == want
+    assert client.get("/v1/items/i0", headers=h).json()["review_labels"] == want
+    escalated = client.post("/v1/items/i1/decision", json={"action": "escalate", "labels": {}}, headers=h)
+    assert escalated.status_code == 201 and not any(escalated.json()["labels"].values())
 
 
 def test_when_a_decision_is_made_then_the_item_leaves_the_open_queue(client, keys):
@@ -170,3 +248,10 @@ def test_when_the_purge_command_runs_then_it_reports_the_count(tmp_path):
     out = subprocess.run([sys.executable, "-c", code, "purge"], env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "purged 0 item(s) older than 30 day(s)"
+
+
+def test_when_an_old_item_is_edited_then_retention_counts_from_the_new_text(sqlite_url):
+    repo.enqueue(sqlite_url, [review_item(id="aged", created_at=utcnow() - timedelta(days=100))])
+    repo.enqueue(sqlite_url, [review_item(id="aged", text="edited text")])
+    assert repo.purge(sqlite_url, 90) == 0
+    assert repo.queue_depth(sqlite_url) == 1

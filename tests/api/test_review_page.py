@@ -108,3 +108,12 @@ def test_when_a_comment_contains_markup_then_the_item_page_escapes_it(lite_clien
     page = lite_client.get("/review/items/x1", headers=h)
     assert page.status_code == 200
     assert "<script>alert(1)" not in page.text and "&lt;script&gt;alert(1)" in page.text
+
+
+def test_when_an_id_contains_a_slash_then_the_queue_link_opens_its_item_page(lite_client):
+    h = {"Authorization": f"Bearer {lite_client.keys['all']}"}
+    assert lite_client.post("/v1/score", json={"id": "post/7", "text": "that video"}, headers=h).json()["queued"]
+    queue = lite_client.get("/review", headers=h).text
+    assert 'href="/review/items/post%2F7"' in queue
+    page = lite_client.get("/review/items/post%2F7", headers=h)
+    assert page.status_code == 200 and 'data-id="post/7"' in page.text

@@ -1,6 +1,10 @@
 """Scoring endpoints: shape, order, queueing, limits."""
 
+import pytest
+
+from comments.store import repo
 from tests.api.conftest import auth
+from tests.api.fakes import review_item
 
 BAD = "who wants to trade that video"
 
@@ -46,12 +50,126 @@ def test_when_a_batch_is_scored_then_results_come_back_in_request_order(client, 
     assert [x["decision"] for x in results] == ["remove" if i % 3 == 0 else "allow" for i in range(40)]
 
 
-def test_when_the_same_id_is_scored_twice_then_it_is_queued_once(client, keys):
-    for _ in range(2):
-        client.post("/v1/score", json={"id": "dup", "text": BAD}, headers=auth(keys["score"]))
-    batch = {"items": [{"id": "dup2", "text": BAD}, {"id": "dup2", "text": BAD}]}
-    assert client.post("/v1/score/batch", json=batch, headers=auth(keys["score"])).status_code == 200
-    assert client.get("/v1/queue", headers=auth(keys["review"])).json()["count"] == 2
+def test_when_the_same_id_is_scored_twice_with_the_same_text_then_it_is_queued_once_and_left_alone(client, keys):
+    first = client.post("/v1/score", json={"id": "dup", "text": BAD}, headers=auth(keys["score"])).json()
+    assert client.post("/v1/items/dup/claim", headers=auth(keys["review"])).status_code == 200
+    again = client.post("/v1/score", json={"id": "dup", "text": BAD}, headers=auth(keys["score"])).json()
+    assert first["queued"] is True and again["queued"] is True
+    queue = client.get("/v1/queue", headers=auth(keys["review"])).json()
+    assert queue["count"] == 1 and queue["data"][0]["status"] == "claimed"  # the retry did not undo the claim
+    assert repo.audit_entries(client.app.state.runtime.url, "dup") == []
+
+
+def test_when_a_queued_id_is_scored_with_edited_text_then_the_item_takes_it_and_review_starts_over(client, keys):
+    url, h = client.app.state.runtime.url, auth(keys["review"])
+    client.post("/v1/score", json={"id": "e1", "text": "who wants to trade"}, headers=auth(keys["score"]))
+    client.post("/v1/items/e1/claim", headers=h)
+    assert client.post("/v1/items/e1/decision", json={"action": "remove"}, headers=h).status_code == 201
+    edited = client.post("/v1/score", json={"id": "e1", "text": "let's find her"}, headers=auth(keys["score"]))
+    assert edited.json()["queued"] is True and edited.json()["decision"] == "review"
+    item = client.get("/v1/items/e1?reveal=true", headers=h).json()
+    assert item["text"] == "let's find her" and item["decision"] == "review"
+    assert item["decisions"]["safety_concern"] == "review" and item["decisions"]["promotion"] == "allow"
+    assert (item["status"], item["claimed_by"], item["review_action"], item["reviewed_at"]) == (
+        "queued",
+        None,
+        None,
+        None,
+    )
+    assert [d.action for d in repo.decisions_for(url, "e1")] == ["remove"]  # the history stays
+    assert [e.action for e in repo.audit_entries(url, "e1")] == ["decision:remove", "requeue", "reveal"]
+    assert client.get("/v1/queue?label=safety_concern", headers=h).json()["count"] == 1
+    assert client.post("/v1/items/e1/decision", json={"action": "allow"}, headers=h).status_code == 201
+
+
+def test_when_edited_text_would_not_be_queued_then_the_stored_item_stays_and_queued_says_so(client, keys):
+    h = auth(keys["score"])
+    client.post("/v1/score", json={"id": "n1", "text": BAD}, headers=h)
+    assert client.post("/v1/score", json={"id": "n1", "text": "lovely weather"}, headers=h).json()["queued"] is False
+    edited = {"id": "n1", "text": "let's find her", "enqueue": False}
+    assert client.post("/v1/score", json=edited, headers=h).json()["queued"] is False
+    same = client.post("/v1/score", json={"id": "n1", "text": BAD, "enqueue": False}, headers=h).json()
+    assert same["queued"] is False  # not asked to queue: the queue is not even looked up
+    item = client.get("/v1/items/n1?reveal=true", headers=auth(keys["review"])).json()
+    assert item["text"] == BAD and item["decision"] == "remove"
+
+
+def test_when_a_reviewed_id_is_scored_again_with_the_same_text_then_it_is_not_reported_as_queued(client, keys):
+    client.post("/v1/score", json={"id": "r1", "text": BAD}, headers=auth(keys["score"]))
+    client.post("/v1/items/r1/decision", json={"action": "remove"}, headers=auth(keys["review"]))
+    again = client.post("/v1/score", json={"id": "r1", "text": BAD}, headers=auth(keys["score"])).json()
+    assert again["queued"] is False
+    assert client.get("/v1/items/r1", headers=auth(keys["review"])).json()["status"] == "reviewed"
+
+
+def test_when_text_is_encrypted_then_a_retry_is_still_recognised_and_an_edit_still_requeues(sqlite_url):
+    from cryptography.fernet import Fernet
+    from fastapi.testclient import TestClient
+
+    from comments.api.main import create_app
+    from tests.api.conftest import _keys, make_settings
+    from tests.api.fakes import FakePipeline
+
+    keys = _keys(sqlite_url)
+    settings = make_settings(sqlite_url, encryption_key=Fernet.generate_key().decode())
+    with TestClient(create_app(settings, pipeline=FakePipeline())) as c:
+        for text in (BAD, BAD, "let's find her"):
+            assert c.post("/v1/score", json={"id": "s1", "text": text}, headers=auth(keys["score"])).json()["queued"]
+        assert c.get("/v1/items/s1?reveal=true", headers=auth(keys["review"])).json()["text"] == "let's find her"
+    assert [e.action for e in repo.audit_entries(sqlite_url, "s1")] == ["requeue", "reveal"]
+
+
+def test_when_a_batch_repeats_an_id_then_it_is_422_naming_the_id(client, keys):
+    batch = {"items": [{"id": "a", "text": BAD}, {"id": "dup2", "text": BAD}, {"id": "dup2", "text": "other"}]}
+    r = client.post("/v1/score/batch", json=batch, headers=auth(keys["score"]))
+    assert r.status_code == 422 and "'dup2' appears more than once" in r.json()["message"]
+    assert client.get("/v1/queue", headers=auth(keys["review"])).json()["count"] == 0
+
+
+def test_when_one_call_holds_an_id_twice_then_the_later_text_wins(sqlite_url):
+    # Concurrent single requests are coalesced into one call, so a repeated id can reach the store together.
+    first, later = review_item(id="c", text="first"), review_item(id="c", text="later", priority=0.9)
+    assert repo.enqueue(sqlite_url, [first, later]) == [True, True]
+    (row,), _ = repo.list_queue(sqlite_url)
+    assert (row.text, row.priority) == ("later", 0.9)
+
+
+def test_when_another_replica_inserts_the_same_id_meanwhile_then_the_edit_still_lands_on_postgres(pg_database):
+    import threading
+    import time
+
+    from sqlalchemy.orm import Session
+
+    from comments.store.db import get_engine
+    from tests.api.conftest import _truncate
+
+    _truncate(pg_database)
+    other = Session(get_engine(pg_database))
+    other.add(review_item(id="race", text="first"))
+    other.flush()  # inserted, not committed: our insert of the same id waits on it, then fails
+    out = []
+    writer = threading.Thread(
+        target=lambda: out.append(repo.enqueue(pg_database, [review_item(id="race", text="new")]))
+    )
+    writer.start()
+    time.sleep(0.5)
+    assert writer.is_alive()
+    other.commit()
+    other.close()
+    writer.join(10)
+    assert out == [[True]]
+    (row,), _ = repo.list_queue(pg_database)
+    assert row.text == "new" and [e.action for e in repo.audit_entries(pg_database, "race")] == ["requeue"]
+
+
+@pytest.mark.parametrize("path", ["/v1/score", "/v1/score/batch"])
+@pytest.mark.parametrize("field, value", [("text", ""), ("text", " \n\t "), ("id", ""), ("id", "   ")])
+def test_when_text_or_id_is_blank_then_it_is_422_with_a_reason(lite_client, path, field, value):
+    one = {"id": "b1", "text": "hello", field: value}
+    body = one if path == "/v1/score" else {"items": [{"id": "ok", "text": "hi"}, one]}
+    r = lite_client.post(path, json=body, headers=auth(lite_client.keys["score"]))
+    assert r.status_code == 422 and field in r.json()["message"], r.text
+    assert "empty" in r.json()["message"] or "at least 1" in r.json()["message"]
 
 
 def test_when_text_exceeds_ten_thousand_characters_then_it_is_422(lite_client):

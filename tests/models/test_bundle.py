@@ -9,6 +9,7 @@ import pytest
 from comments.errors import ModelLoadError
 from comments.labels import LABELS
 from comments.models.bundle import MANIFEST, REQUIRED, load_bundle
+from tests.conftest import ROOT
 
 
 @pytest.fixture
@@ -93,12 +94,12 @@ def test_when_override_has_review_above_remove_then_it_is_refused(tiny_bundle, t
         load_bundle(tiny_bundle, thresholds_path=path)
 
 
-def test_when_bundle_module_is_imported_then_torch_and_transformers_stay_out():
+def test_when_the_serving_modules_are_imported_then_torch_and_transformers_stay_out():
     code = (
-        "import sys, comments.models.bundle, comments.models.evaluate; "
+        "import sys, comments.models.bundle, comments.models.evaluate, comments.pipeline, serve; "
         "print(any(m in sys.modules for m in ('torch', 'transformers')))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
 
 

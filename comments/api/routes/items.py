@@ -1,4 +1,7 @@
-"""One queued item: view (masked unless revealed, which is audited), claim, decide."""
+"""One queued item: view (masked unless revealed, which is audited), claim, decide.
+
+Ids may contain "/" (the routes take the rest of the path), so clients' own ids work as they are.
+"""
 
 from __future__ import annotations
 
@@ -42,21 +45,21 @@ def get_item(rt, key, item_id: str, reveal: bool):
     return item
 
 
-@router.get("/{item_id}", responses=ERRORS)
+@router.get("/{item_id:path}", responses=ERRORS)
 async def read_item(item_id: ItemPath, rt: RuntimeDep, key: ReviewKey, reveal: bool = False) -> ItemPublic:
     """The item, identifiers masked; `?reveal=true` shows the original and is audited."""
     item = await anyio.to_thread.run_sync(get_item, rt, key, item_id, reveal)
     return item_public(rt, item, reveal)
 
 
-@router.post("/{item_id}/claim", responses=ERRORS)
+@router.post("/{item_id:path}/claim", responses=ERRORS)
 async def claim_item(item_id: ItemPath, rt: RuntimeDep, key: ReviewKey) -> QueueItemPublic:
     """Claim the item for this key (a claim expires after COMMENTS_CLAIM_SECONDS)."""
     item = await anyio.to_thread.run_sync(repo.claim, rt.url, item_id, key.id, rt.settings.claim_seconds)
     return QueueItemPublic.model_validate(item, from_attributes=True)
 
 
-@router.post("/{item_id}/decision", responses=ERRORS)
+@router.post("/{item_id:path}/decision", responses=ERRORS)
 async def decide_item(
     item_id: ItemPath,
     body: DecisionCreate,

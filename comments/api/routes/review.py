@@ -42,7 +42,7 @@ async def queue_page(request: Request, rt: RuntimeDep, cursor: Annotated[str | N
     return templates.TemplateResponse(request, "queue.html", {"items": rows, "next_cursor": nxt, "key": key})
 
 
-@router.get("/items/{item_id}", response_class=HTMLResponse)
+@router.get("/items/{item_id:path}", response_class=HTMLResponse)
 async def item_page(request: Request, item_id: str, rt: RuntimeDep, reveal: bool = False) -> Response:
     """One item: masked text with reason spans highlighted, scores, rules; reveal is audited."""
     key, why = await _reviewer(request, rt)
