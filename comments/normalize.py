@@ -186,11 +186,15 @@ def _emoji_letter(c: str) -> str | None:
 
 
 def _undo_override(w: _Work) -> None:
+    """Reverse each overridden run of left-to-right letters, a letter's combining marks kept after it;
+    a run with Hebrew or Arabic letters already reads in its own order and is left alone."""
     edits = []
     for m in _OVERRIDDEN.finditer(w.text):
         a, b = m.span(1)
-        if b - a > 1:
-            edits.append((a, b, [(w.text[a:b][::-1], a, b)]))  # each letter maps to the whole run
+        run = w.text[a:b]
+        if b - a > 1 and not any(unicodedata.bidirectional(c) in ("R", "AL") for c in run):
+            clusters = re.findall(r".[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*", run, re.S)
+            edits.append((a, b, [("".join(reversed(clusters)), a, b)]))  # each letter maps to the whole run
     w.apply(edits, "reversed")
 
 

@@ -10,6 +10,7 @@ and stored in `fusion.json` of the model bundle.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections import deque
 from dataclasses import asdict, dataclass, field, replace
@@ -26,6 +27,7 @@ from comments.language import is_english, non_english
 from comments.normalize import warm_lexicon
 from comments.signals.registry import RuleEngine, RuleResult
 
+log = logging.getLogger("comments.pipeline")
 SCHEMA_VERSION = "1"
 MAX_TEXT = 10_000
 CHUNK = 64  # comments per step of score_batch's rules/transformer overlap
@@ -135,7 +137,8 @@ class Pipeline:
         )
         fused = self.combiner.predict_proba(x, other)
         results = [self._result(r, fused[i], transformer[i], baseline[i], bool(run[i])) for i, r in enumerate(rules)]
-        # Reviewers see flagged comments: every name in them is masked, whether or not a cue ran NER.
+        # Reviewers see flagged comments: their names are looked for with NER and the name lists
+        # (evasions undone) whether or not a cue ran NER for the score.
         flagged = [i for i, res in enumerate(results) if res.decision != "allow"]
         for i, named in zip(flagged, self.engine.named([rules[i] for i in flagged]), strict=True):
             masked = mask(rules[i].artifacts.original, (*rules[i].evidence, *named))
@@ -185,6 +188,7 @@ def load_pipeline(model_dir: Path | str | None = None) -> Pipeline:
     fusion = load_fusion(bundle)
     if settings.thresholds_file:
         fusion["thresholds"] = load_thresholds(settings.thresholds_file)
+        log.warning("served thresholds from %s (COMMENTS_THRESHOLDS_FILE), not the bundle's", settings.thresholds_file)
     key = settings.hmac_key.get_secret_value().encode()
     protected = ProtectedSignal(key, _protected_digests(settings.database_url))
     engine = RuleEngine(protected=protected)

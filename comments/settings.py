@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from comments.errors import ConfigurationError
@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     load_model: bool = True
     claim_seconds: int = 900
     key_cache_seconds: float = 5.0
+
+    @field_validator("thresholds_file", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value):
+        return None if value == "" else value
 
     def check(self) -> Settings:
         """Refuse development secrets outside development."""

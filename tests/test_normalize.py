@@ -45,6 +45,8 @@ EVASIONS = [
     ("f\u2060o\u2060l\u2060d\u2060e\u2060r\ufeff", "folder", {"zero_width"}),
     ("the rest of that \u202eredlof\u202c? dm me", "the rest of that folder? dm me", {"reversed", "zero_width"}),
     ("\u202epu dna sdiv\u202c in bio", "vids and up in bio", {"reversed", "zero_width"}),
+    ("\u202eetu\u0301o\u0301r\u202c is out", "r\u00f3\u00fate is out", {"reversed", "zero_width"}),
+    ("\u202e\u05e9\u05dc\u05d5\u05dd\u202c ok", "\u05e9\u05dc\u05d5\u05dd ok", {"zero_width"}),
     ("🇸🇪🇹 for trade", "set for trade", {"emoji_letters"}),
     ("Ⓥⓘⓓⓢ in my profile", "vids in my profile", {"emoji_letters"}),
     ("🅰🅽🅳 🅐🅑🅒 🄰🄱🄲 ⒜⒝⒞", "and abc abc abc", {"emoji_letters"}),

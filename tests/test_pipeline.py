@@ -84,6 +84,10 @@ def test_when_a_fit_from_before_the_choice_reads_the_transformer_outside_english
         ("the girl from the lakehouse set is Dana Pike, her insta is @danap_22", ["Dana", "Pike"]),
         ("anyone have more of kayla dorsey? dm me", ["kayla", "dorsey"]),
         ("yeah it's Nevaeh from the sunflower set, works at the laundromat", ["Nevaeh"]),
+        ("that's k4yla d0rsey from the lakehouse set", ["k4yla", "d0rsey"]),
+        ("that's \u202eyesroD alyaK\u202c from the lakehouse set", ["alyaK", "yesroD"]),
+        ("that's K\u0430yla D\u043ersey from the lakehouse set", ["yla", "rsey"]),
+        ("that's Kay\u200bla Dor\u200bsey from the lakehouse set", ["Kay", "Dor", "\u200b"]),
     ],
 )
 def test_when_a_flagged_comment_names_someone_then_reviewers_see_no_name(pipeline, text, names):
@@ -101,6 +105,9 @@ def test_when_an_operator_overrides_the_thresholds_then_decisions_follow_the_fil
     assert load_pipeline(ROOT / "models/default").score(text).decision == "remove"
     lenient = tmp_path / "thresholds.json"
     lenient.write_text(json.dumps({lab: {"review": 0.999, "remove": 1.0} for lab in LABELS}), encoding="utf-8")
+    monkeypatch.setenv("COMMENTS_THRESHOLDS_FILE", "")  # an empty value is no override
+    get_settings.cache_clear()
+    assert load_pipeline(ROOT / "models/default").score(text).decision == "remove"
     monkeypatch.setenv("COMMENTS_THRESHOLDS_FILE", str(lenient))
     get_settings.cache_clear()
     try:

@@ -156,5 +156,5 @@ def test_when_fused_then_the_review_notes_describe_the_shipped_cut(tmp_path_fact
     fusion = json.loads((root / "models" / "default" / "fusion.json").read_text(encoding="utf-8"))
     for label in LABELS:
         review = fusion["threshold_notes"][label]["review"]
-        assert review["reached"] == (review["recall"] >= review["target_recall"])
         assert review["recall"] <= review["at_target"]["recall"]  # the precision floor only raises the cut
+        assert review["at_target"]["recall"] >= review["target_recall"] or not review["at_target"]["reached"]

@@ -122,6 +122,8 @@ def load_thresholds(path: Path) -> dict[str, dict[str, float]]:
         out = {label: {a: float(data[label][a]) for a in ACTIONS} for label in LABELS}
     except FileNotFoundError:
         raise ModelLoadError(f"thresholds file {path} does not exist; fix the path or remove the override") from None
+    except OSError as exc:
+        raise ModelLoadError(f"thresholds file {path} cannot be read ({exc.strerror}); fix the path") from None
     except (ValueError, KeyError, TypeError):
         raise ModelLoadError(f"{path} must map each of {list(LABELS)} to numbers `review` and `remove`") from None
     for label, t in out.items():

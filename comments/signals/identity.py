@@ -2,8 +2,10 @@
 
 None of these supports a label alone (a phone number is not harm); each names
 a concept that `combinations.yaml` ties to a victim reference or a threat.
-Phone numbers go through Google's `phonenumbers`; NER (spaCy) runs only when a
-cheaper cue in the comment already fired, because it is the costly part.
+Phone numbers go through Google's `phonenumbers`; for scoring, NER (spaCy) runs
+only when a cheaper cue in the comment already fired, because it is the costly
+part. A flagged comment's mask for reviewers runs NER and the name lists anyway
+(`RuleEngine.named`).
 """
 
 from __future__ import annotations
@@ -244,12 +246,14 @@ class NameListSignal(Signal):
         return [] if lang == "en" else self._find(art.original, lang, any_case=False)
 
     def uncapitalised(self, art: Artifacts) -> list[Evidence]:
-        """The same in any language, for words in any case ("kayla dorsey"), and every capitalised word
-        the language's word list lacks ("Nevaeh"), which NER misses: to mask a flagged comment for
-        reviewers, where masking a word too many costs a click to reveal."""
-        return self._find(art.original, language_of(art.text), any_case=True)
+        """The same in any language, for words in any case ("kayla dorsey") and written with an evasion
+        the normaliser undoes ("k4yla d0rsey", look-alike letters: read on the normalised text and mapped
+        back), and every capitalised word the language's word list lacks ("Nevaeh"), which NER misses:
+        to mask a flagged comment for reviewers, where masking a word too many costs a click to reveal."""
+        lang = language_of(art.text)
+        return self._find(art.original, lang, any_case=True) + self._find(art.text, lang, True, art.to_original)
 
-    def _find(self, text: str, lang: str, any_case: bool) -> list[Evidence]:
+    def _find(self, text: str, lang: str, any_case: bool, to_original=Span) -> list[Evidence]:
         out, name_end = [], -10
         for m in _CAPITALISED.finditer(text):
             word = m.group(0)
@@ -268,7 +272,7 @@ class NameListSignal(Signal):
                         f"names.{entity.lower()}",
                         None,
                         0.0,
-                        Span(m.start(), m.end()),
+                        to_original(m.start(), m.end()),
                         f"Named {entity.lower()}",
                         entity=entity,
                     )

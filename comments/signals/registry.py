@@ -101,9 +101,8 @@ class RuleEngine:
                 evidence += self.protected.analyze(art)
             found.append(evidence)
         need = [i for i, ev in enumerate(found) if _needs_ner(ev, arts[i].original)]
-        docs = self.nlp.pipe([arts[i].original for i in need], batch_size=64) if need else ()
-        for i, doc in zip(need, docs, strict=True):
-            arts[i].__dict__["entities"] = entities_of(doc)  # fills the lazy property
+        self._run_ner([arts[i] for i in need])
+        for i in need:
             found[i] += self.ner.analyze(arts[i])
         results = []
         for art, evidence in zip(arts, found, strict=True):
@@ -115,8 +114,11 @@ class RuleEngine:
         """The people, places and organisations NER finds in each comment, and names in any case from
         the name lists, for masking what reviewers see: comments that skipped NER (no cue called for
         it) run it now, batched. Scores never read these."""
-        need = [r.artifacts for r in results if "entities" not in r.artifacts.__dict__]
-        docs = self.nlp.pipe([a.original for a in need], batch_size=64) if need else ()
-        for art, doc in zip(need, docs, strict=True):
-            art.__dict__["entities"] = entities_of(doc)
+        self._run_ner([r.artifacts for r in results if "entities" not in r.artifacts.__dict__])
         return [self.ner.analyze(r.artifacts) + self.names.uncapitalised(r.artifacts) for r in results]
+
+    def _run_ner(self, arts: list[Artifacts]) -> None:
+        """Fill each comment's lazy `entities` with NER on its original, batched."""
+        docs = self.nlp.pipe([a.original for a in arts], batch_size=64) if arts else ()
+        for art, doc in zip(arts, docs, strict=True):
+            art.__dict__["entities"] = entities_of(doc)

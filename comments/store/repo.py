@@ -138,9 +138,10 @@ def update_queue(url: str, scored: list[ScoredComment], read_text: Callable[[Rev
 
 
 def _update_queue(url: str, scored: list[ScoredComment], read_text: Callable[[ReviewItem], str]) -> list[bool]:
-    held = []
+    held, new = [], {}
     with session_scope(url) as s:
-        ids = sorted({x.id for x in scored if x.item is not None})  # locked in one order: no deadlock
+        # Rows are locked, and new ones inserted, in id order, so two replicas cannot deadlock.
+        ids = sorted({x.id for x in scored if x.item is not None})
         q = select(ReviewItem).where(ReviewItem.id.in_(ids)).order_by(ReviewItem.id).with_for_update()
         rows = {row.id: row for row in s.scalars(q)}
         for x in scored:
@@ -150,13 +151,13 @@ def _update_queue(url: str, scored: list[ScoredComment], read_text: Callable[[Re
             elif row is not None and read_text(row) == x.text:
                 held.append(row.status in OPEN)
             elif row is None:
-                s.add(x.item)
-                rows[x.id] = x.item
+                rows[x.id] = new[x.id] = x.item
                 held.append(True)
             else:
                 _requeue(row, x.item)
                 s.add(AuditEntry(key_id=x.key_id, action="requeue", item_id=x.id, at=utcnow()))
                 held.append(True)
+        s.add_all(new[i] for i in sorted(new))
         s.flush()
     return held
 

@@ -162,6 +162,33 @@ def test_when_another_replica_inserts_the_same_id_meanwhile_then_the_edit_still_
     assert row.text == "new" and [e.action for e in repo.audit_entries(pg_database, "race")] == ["requeue"]
 
 
+def test_when_two_replicas_insert_the_same_ids_in_other_orders_then_neither_deadlocks_on_postgres(pg_database):
+    import threading
+    import time
+
+    from sqlalchemy.orm import Session
+
+    from comments.store.db import get_engine
+    from tests.api.conftest import _truncate
+
+    _truncate(pg_database)
+    other = Session(get_engine(pg_database))
+    other.add(review_item(id="a", text="theirs a"))
+    other.flush()  # holds "a"; our batch names "b" first, and must still insert "a" before "b"
+    out = []
+    items = [review_item(id="b", text="ours b"), review_item(id="a", text="ours a")]
+    writer = threading.Thread(target=lambda: out.append(repo.enqueue(pg_database, items)))
+    writer.start()
+    time.sleep(0.5)
+    other.add(review_item(id="b", text="theirs b"))
+    other.flush()  # had we inserted "b" first, each would now wait on the other
+    other.commit()
+    other.close()
+    writer.join(10)
+    assert out == [[True, True]]
+    assert sorted(r.text for r in repo.list_queue(pg_database)[0]) == ["ours a", "ours b"]
+
+
 @pytest.mark.parametrize("path", ["/v1/score", "/v1/score/batch"])
 @pytest.mark.parametrize("field, value", [("text", ""), ("text", " \n\t "), ("id", ""), ("id", "   ")])
 def test_when_text_or_id_is_blank_then_it_is_422_with_a_reason(lite_client, path, field, value):
