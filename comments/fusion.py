@@ -285,4 +285,32 @@ def fit_fusion(model_dir: Path, corpus: Path) -> dict:
     fitted["dev_rows_by_group"] = {"en": int((~other).sum()), "other": int(other.sum())}
     combiner.save(model_dir / FUSION, fitted)
     rehash_manifest(model_dir)
+    record_served(model_dir, corpus)
     return {"thresholds": thresholds, "notes": notes, "gate": gate, "combiner": f"{feature_set} C={c}{where[outside]}"}
+
+
+def record_served(model_dir: Path, corpus: Path) -> None:
+    """Score the unseen-family test split and the challenge set as the service does (gated cascade,
+    fused scores, the thresholds of fusion.json) and add them to metrics.json and the model card as
+    `served`; the card's other tables are the transformer's alone."""
+    from comments.gates import load_pipelines
+    from comments.models.bundle import rehash_manifest
+    from comments.models.card import render_card
+    from comments.models.data import label_matrix, load_labelled
+    from comments.models.evaluate import label_metrics
+
+    path = Path(model_dir) / "metrics.json"
+    metrics = json.loads(path.read_text(encoding="utf-8"))
+    pipeline = load_pipelines([model_dir])[0]
+    sets = {"test_unseen_families": load_labelled(Path(corpus), "test")}
+    if Path(metrics["config"]["challenge"]).exists():
+        sets["challenge"] = load_labelled(Path(metrics["config"]["challenge"]))
+    served = {"thresholds": pipeline.thresholds}
+    for name, df in sets.items():
+        scores = np.array([[r.scores[lab] for lab in LABELS] for r in pipeline.score_batch(df.text.tolist())])
+        families = df.family if name == "test_unseen_families" else None
+        served[name] = label_metrics(label_matrix(df), scores.reshape(-1, len(LABELS)), pipeline.thresholds, families)
+    metrics["served"] = served
+    path.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    (Path(model_dir) / "MODEL_CARD.md").write_text(render_card(metrics), encoding="utf-8")
+    rehash_manifest(model_dir)

@@ -158,3 +158,13 @@ def test_when_fused_then_the_review_notes_describe_the_shipped_cut(tmp_path_fact
         review = fusion["threshold_notes"][label]["review"]
         assert review["recall"] <= review["at_target"]["recall"]  # the precision floor only raises the cut
         assert review["at_target"]["recall"] >= review["target_recall"] or not review["at_target"]["reached"]
+
+
+def test_when_fused_then_the_served_pipeline_is_measured_and_on_the_card(tmp_path_factory):
+    root = tiny_registry(tmp_path_factory)
+    bundle = root / "models" / "default"
+    served = json.loads((bundle / "metrics.json").read_text(encoding="utf-8"))["served"]
+    fusion = json.loads((bundle / "fusion.json").read_text(encoding="utf-8"))
+    assert served["thresholds"] == fusion["thresholds"]
+    assert served["test_unseen_families"]["rows"] > 0 and served["challenge"]["rows"] == 502
+    assert "## Served: the fused pipeline" in (bundle / "MODEL_CARD.md").read_text(encoding="utf-8")

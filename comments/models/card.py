@@ -169,6 +169,27 @@ def _seed_note(cfg: dict) -> str:
     )
 
 
+def _served(m: dict) -> list[str]:
+    """What the service decides (`comments fuse` adds it): the fused pipeline at its own thresholds."""
+    if "served" not in m:
+        return []
+    sv = m["served"]
+    cuts = ", ".join(f"{lab} {t['review']:.3f} / {t['remove']:.3f}" for lab, t in sv["thresholds"].items())
+    out = [
+        "## Served: the fused pipeline",
+        "",
+        "The tables above are the transformer's alone. The service decides on the fused scores (rules, baseline "
+        "and the gated transformer, `fusion.json`) at the thresholds `comments fuse` set, review / remove: "
+        f"{cuts}. Flagged means at review or above; `remove` is the automatic action.",
+        "",
+    ]
+    for name, title in (("test_unseen_families", "Unseen-family test"), ("challenge", "data/challenge.jsonl")):
+        if name in sv:
+            out += [f"### {title}, flagged at review", "", markdown_table(sv[name], "at_review"), ""]
+            out += [f"### {title}, at remove", "", markdown_table(sv[name], "at_remove"), ""]
+    return out
+
+
 def _rows_seen(m: dict) -> str:
     used, available = m["train_rows_used"], m["train_rows_available"]
     if used >= available:
@@ -360,6 +381,7 @@ def render_card(m: dict) -> str:
     ]
     if "baseline_challenge" in m:
         sections += ["### Baseline on the challenge set", "", markdown_table(m["baseline_challenge"]), ""]
+    sections += _served(m)
     sections += [
         "## Thresholds",
         "",
