@@ -293,10 +293,10 @@ def record_served(model_dir: Path, corpus: Path) -> None:
     """Score the unseen-family test split and the challenge set as the service does (gated cascade,
     fused scores, the thresholds of fusion.json) and add them to metrics.json and the model card as
     `served`; the card's other tables are the transformer's alone."""
-    from comments.gates import load_pipelines
+    from comments.gates import load_pipelines, run_gate
     from comments.models.bundle import rehash_manifest
     from comments.models.card import render_card
-    from comments.models.data import label_matrix, load_labelled
+    from comments.models.data import load_labelled
     from comments.models.evaluate import label_metrics
 
     path = Path(model_dir) / "metrics.json"
@@ -307,9 +307,8 @@ def record_served(model_dir: Path, corpus: Path) -> None:
         sets["challenge"] = load_labelled(Path(metrics["config"]["challenge"]))
     served = {"thresholds": pipeline.thresholds}
     for name, df in sets.items():
-        scores = np.array([[r.scores[lab] for lab in LABELS] for r in pipeline.score_batch(df.text.tolist())])
-        families = df.family if name == "test_unseen_families" else None
-        served[name] = label_metrics(label_matrix(df), scores.reshape(-1, len(LABELS)), pipeline.thresholds, families)
+        run = run_gate(pipeline, df)  # families where the rows name them: the test split's, not the challenge set's
+        served[name] = label_metrics(run.y.astype(int), run.scores, pipeline.thresholds, run.families)
     metrics["served"] = served
     path.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     (Path(model_dir) / "MODEL_CARD.md").write_text(render_card(metrics), encoding="utf-8")
