@@ -224,15 +224,15 @@ def fit_fusion(model_dir: Path, corpus: Path) -> dict:
     import pandas as pd
     from sklearn.model_selection import GroupKFold
 
+    from comments.gates import rules_engine
     from comments.language import non_english
     from comments.models.bundle import FUSION, load_bundle, rehash_manifest
     from comments.models.calibrate import choose_thresholds, precision_recall_at
     from comments.quality import prf
     from comments.signals.combine import REVIEW_LEVEL
-    from comments.signals.registry import RuleEngine
 
     bundle = load_bundle(model_dir)
-    engine = RuleEngine()
+    engine = rules_engine()  # the one `record_served` scores with below
     dev = pd.read_parquet(corpus)
     dev = dev[dev.split == "dev"].reset_index(drop=True)
     rules = engine.analyze_batch(dev.text.tolist())
