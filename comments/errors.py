@@ -68,6 +68,14 @@ class ScopeError(CommentsError):
     http_status = 403
 
 
+class StaleError(CommentsError):
+    """The item changed since the caller read it (`If-Match` names an older revision)."""
+
+    code = "stale"
+    exit_code = 9
+    http_status = 412
+
+
 def cli_exit(exc: CommentsError):
     """Print `exc` as one line on stderr and return the `typer.Exit` for the CLI to raise."""
     import typer

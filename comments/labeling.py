@@ -4,6 +4,7 @@ Export carries the masked text unless revealed (each reveal is audited) and the 
 pre-annotations. Import turns each task's latest non-cancelled annotation into a reviewer decision
 through `repo.record_decision`; the idempotency key is the tool's annotation id plus a digest of the
 answer, so importing a file twice records nothing new, while an edited annotation counts as a new one.
+Each task carries the item's revision: an annotation of a comment edited since the export is not recorded.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from comments.decide import flagged_labels
-from comments.errors import BadInputError, ConflictError, NotFoundError
+from comments.errors import BadInputError, ConflictError, NotFoundError, StaleError
 from comments.labels import LABELS
 from comments.store.tables import ReviewItem
 
@@ -54,7 +55,13 @@ def labelstudio_task(item: ReviewItem, text: str) -> dict:
         {"id": "model", "from_name": LABELS_FIELD, "to_name": "text", "type": "choices", "value": {"choices": chosen}}
     ]
     return {
-        "data": {"id": item.id, "text": text, "decision": item.decision, "scores": item.scores},
+        "data": {
+            "id": item.id,
+            "revision": item.revision,
+            "text": text,
+            "decision": item.decision,
+            "scores": item.scores,
+        },
         "predictions": [
             {
                 "model_version": item.model_version,
@@ -71,7 +78,12 @@ def argilla_record(item: ReviewItem, text: str) -> dict:
     return {
         "id": item.id,
         "fields": {"text": text},
-        "metadata": {"model_version": item.model_version, "decision": item.decision, **item.scores},
+        "metadata": {
+            "model_version": item.model_version,
+            "revision": item.revision,
+            "decision": item.decision,
+            **item.scores,
+        },
         "suggestions": {
             LABELS_FIELD: {
                 "value": chosen,
@@ -84,8 +96,9 @@ def argilla_record(item: ReviewItem, text: str) -> dict:
     }
 
 
-def export(url: str, cipher, fmt: str, status: str, reveal: bool, actor: str) -> list[dict]:
-    """Tasks (or records) for the items of a status; a reveal is audited per item before its text is read."""
+def export(url: str, cipher, fmt: str, status: str, reveal: str | None, actor: str) -> list[dict]:
+    """Tasks (or records) for the items of a status; `reveal`, a reason, shows original text, audited per item
+    with the reason before its text is read."""
     from comments.store import repo, scores
 
     if fmt not in FORMATS:
@@ -97,7 +110,7 @@ def export(url: str, cipher, fmt: str, status: str, reveal: bool, actor: str) ->
     out = []
     for item in scores.items(url, STATUSES[status]):
         if reveal:
-            repo.audit(url, actor, "reveal", item.id)
+            repo.audit(url, actor, "reveal", item.id, reveal)
         out.append(make(item, cipher.open(item.text if reveal else item.masked_text, item.encrypted)))
     return out
 
@@ -110,6 +123,7 @@ class Annotation:
     source_id: str
     action: str
     labels: dict[str, bool]
+    revision: int | None = None  # the item's revision when exported; None in files from before revisions
 
     @property
     def idempotency_key(self) -> str:
@@ -127,6 +141,14 @@ def _labels(chosen: Iterable[str], where: str) -> dict[str, bool]:
 
 def _choices(result: list[dict], name: str) -> list[str]:
     return [c for r in result if r.get("from_name") == name for c in r.get("value", {}).get("choices", [])]
+
+
+def _revision(value: object, where: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadInputError(f"{where} has revision {value!r}; it must be the whole number the export wrote")
+    return value
 
 
 def _tasks(doc: object, where: str) -> list[dict]:
@@ -149,7 +171,8 @@ def parse_labelstudio(doc: object, where: str = "the file") -> Iterator[Annotati
         result = latest.get("result") or []
         labels = _labels(_choices(result, LABELS_FIELD), f"{where}: task {task.get('id')}")
         action = "escalate" if _choices(result, ESCALATE_FIELD) else ("remove" if any(labels.values()) else "allow")
-        yield Annotation(item_id, f"ls:{latest.get('id')}", action, labels)
+        revision = _revision(task["data"].get("revision"), f"{where}: task {task.get('id')}")
+        yield Annotation(item_id, f"ls:{latest.get('id')}", action, labels, revision)
 
 
 def parse_argilla(doc: object, where: str = "the file") -> Iterator[Annotation | str]:
@@ -167,7 +190,8 @@ def parse_argilla(doc: object, where: str = "the file") -> Iterator[Annotation |
         last = answers[-1]
         labels = _labels(last.get("value") or [], f"{where}: record {item_id}")
         action = "remove" if any(labels.values()) else "allow"
-        yield Annotation(item_id, f"argilla:{item_id}:{last.get('user_id', '')}", action, labels)
+        revision = _revision((record.get("metadata") or {}).get("revision"), f"{where}: record {item_id}")
+        yield Annotation(item_id, f"argilla:{item_id}:{last.get('user_id', '')}", action, labels, revision)
 
 
 @dataclass
@@ -202,12 +226,12 @@ def import_file(url: str, path: Path, fmt: str, claim_seconds: int) -> ImportRep
         note = f"imported from {fmt} ({ann.source_id})"
         try:
             _, created = repo.record_decision(
-                url, ann.item_id, fmt, ann.action, ann.labels, note, ann.idempotency_key, claim_seconds
+                url, ann.item_id, fmt, ann.action, ann.labels, note, ann.idempotency_key, claim_seconds, ann.revision
             )
         except NotFoundError:
             report.unknown.append(ann.item_id)
             continue
-        except ConflictError:
+        except (ConflictError, StaleError):
             report.conflicts.append(ann.item_id)
             continue
         if created:

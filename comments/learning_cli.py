@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from comments.errors import CommentsError, ConflictError, NotFoundError
+from comments.errors import BadInputError, CommentsError, ConflictError, NotFoundError
 from comments.errors import cli_exit as _fail
 
 drift_app = typer.Typer(help="Score drift against the training distribution (PSI).")
@@ -124,8 +124,11 @@ def labels_export(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="JSON file to write; default stdout.")] = None,
     status: Annotated[str, typer.Option(help="queued (not yet finally reviewed), reviewed or all.")] = "queued",
     reveal: Annotated[
-        bool, typer.Option(help="Original text instead of masked; every item revealed is audited.")
-    ] = False,
+        str | None,
+        typer.Option(
+            metavar="REASON", help="Original text instead of masked, for this reason; every item revealed is audited."
+        ),
+    ] = None,
     config_out: Annotated[
         Path | None, typer.Option(help="Also write the Label Studio labelling config (XML) here.")
     ] = None,
@@ -134,8 +137,10 @@ def labels_export(
     from comments import labeling
 
     try:
+        if reveal is not None and len(reveal.strip()) < 3:
+            raise BadInputError("--reveal needs a reason of 3 characters or more; it is written to the audit log")
         url, _, cipher = _store()
-        tasks = labeling.export(url, cipher, fmt, status, reveal, _actor())
+        tasks = labeling.export(url, cipher, fmt, status, reveal and reveal.strip(), _actor())
     except CommentsError as exc:
         raise _fail(exc) from None
     with _output(output) as fh:
@@ -169,7 +174,7 @@ def labels_import(
         err.print(f"unknown id(s): {escape(', '.join(rep.unknown[:20]))}" + (" ..." if len(rep.unknown) > 20 else ""))
     if rep.conflicts:
         err.print(
-            "not recorded (claimed by a reviewer, or answered otherwise before): "
+            "not recorded (claimed by a reviewer, answered otherwise before, or edited since the export): "
             + escape(", ".join(rep.conflicts[:20]))
         )
     if rep.unknown and not skip_unknown:

@@ -1,6 +1,6 @@
 """The one exception handler family: every error becomes `{code, message}` with its status.
 
-Messages never carry comment text or a traceback; unexpected errors log only their type.
+Messages never carry comment text or a traceback; anything else is `middleware.Unhandled`'s 500.
 """
 
 from __future__ import annotations
@@ -63,16 +63,9 @@ async def database_unavailable(request: Request, exc: OperationalError) -> JSONR
     )
 
 
-async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-    """Anything else: 500, logged by type and route only."""
-    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
-    return _error(500, "internal", "internal error; the server log has the error type")
-
-
 def install(app: FastAPI) -> None:
     """Register the handlers on `app`."""
     app.add_exception_handler(CommentsError, comments_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(OperationalError, database_unavailable)
-    app.add_exception_handler(Exception, unexpected)

@@ -19,9 +19,9 @@ from comments.api.batcher import ScoreBatcher
 from comments.api.crypto import TextCipher
 from comments.api.deps import Runtime
 from comments.api.metrics import Metrics
-from comments.api.middleware import BodyLimit, RequestMetrics
+from comments.api.middleware import BodyLimit, RequestMetrics, Unhandled
 from comments.api.protected_sync import ProtectedSync, protected_signal
-from comments.api.routes import export, health, items, keys, protected, queue, review, score
+from comments.api.routes import audit, export, health, items, keys, protected, queue, review, score
 from comments.errors import CommentsError
 from comments.settings import Settings, get_settings
 from comments.store.db import migrate
@@ -93,9 +93,10 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     )
     app.state.runtime = rt
     handlers.install(app)
-    for module in (health, score, queue, items, export, protected, keys, review):
+    for module in (health, score, queue, items, export, protected, keys, audit, review):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestMetrics, metrics=rt.metrics)
+    app.add_middleware(Unhandled)  # added last, so outermost
     return app

@@ -1,11 +1,16 @@
-"""Pure ASGI middleware (cheaper than BaseHTTPMiddleware): body-size cap and request metrics."""
+"""Pure ASGI middleware (cheaper than BaseHTTPMiddleware): body-size cap, request metrics, unhandled errors."""
 
 from __future__ import annotations
 
 import json
+import logging
 import time
+import traceback
+from pathlib import Path
 
 from comments.api.metrics import Metrics
+
+log = logging.getLogger("comments.api")
 
 
 async def _send_error(send, status: int, code: str, message: str) -> None:
@@ -75,3 +80,33 @@ class RequestMetrics:
             count, latency = self.metrics.request_children(scope["method"], path, status[0])
             count.inc()
             latency.observe(time.perf_counter() - started)
+
+
+class Unhandled:
+    """The outermost middleware: an exception no handler took becomes a JSON 500, logged without its message.
+
+    Starlette's own last resort re-raises to the server, which logs the full exception; its message
+    can quote a comment. This logs the type, the route and where it was raised (file, line, function).
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = [False]
+
+        async def tracked(message) -> None:
+            if message["type"] == "http.response.start":
+                started[0] = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:  # noqa: BLE001 - the last resort: answer, log, do not re-raise
+            frames = traceback.extract_tb(exc.__traceback__)[-4:]
+            where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))
+            log.error("unhandled %s on %s %s at %s", type(exc).__name__, scope["method"], scope["path"], where)
+            if not started[0]:
+                await _send_error(send, 500, "internal", "internal error; the server log has the error type")

@@ -37,6 +37,13 @@ def _not_blank(value: str) -> str:
     return value
 
 
+def _no_dot_segments(value: str) -> str:
+    """Refuse ids with "." or ".." path segments: clients and proxies rewrite them in `/v1/items/{id}` URLs."""
+    if any(part in (".", "..") for part in value.split("/")):
+        raise ValueError('must not have "." or ".." segments between slashes (URLs rewrite them)')
+    return value
+
+
 def _utc(value: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; every stored time is UTC."""
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
@@ -62,7 +69,14 @@ def _clean_tree(value: Any, depth: int = 1) -> Any:
 
 
 CommentText = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_clean), AfterValidator(_not_blank)]
-ItemId = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_clean), AfterValidator(_not_blank)]
+ItemId = Annotated[
+    str,
+    Field(min_length=1, max_length=200),
+    AfterValidator(_clean),
+    AfterValidator(_not_blank),
+    AfterValidator(_no_dot_segments),
+]
+RevealReason = Annotated[str, Field(min_length=3, max_length=200), AfterValidator(_clean), AfterValidator(_not_blank)]
 
 
 class Request(BaseModel):
@@ -128,7 +142,10 @@ class BatchPublic(BaseModel):
 
 
 class QueueItemPublic(BaseModel):
-    """A queue entry: no text, only what sorting and triage need."""
+    """A queue entry: no text, only what sorting and triage need.
+
+    `revision` rises each time the comment's text is edited; send it back as `If-Match` with a decision.
+    """
 
     id: str
     decision: Decision
@@ -138,6 +155,7 @@ class QueueItemPublic(BaseModel):
     status: Status
     claimed_by: str | None
     model_version: str
+    revision: int
     created_at: Timestamp
 
 
@@ -235,6 +253,25 @@ class KeysPublic(BaseModel):
 
     data: list[KeyPublic]
     count: int
+
+
+class AuditPublic(BaseModel):
+    """One audit entry: who did what to which item, when, and why for a reveal; never comment text."""
+
+    seq: int
+    at: Timestamp
+    key_id: str
+    action: str
+    item_id: str | None
+    reason: str | None
+
+
+class AuditPage(BaseModel):
+    """Audit entries, oldest first; pass `next_after` as `after` for the next page (None at the end)."""
+
+    data: list[AuditPublic]
+    count: int
+    next_after: int | None
 
 
 class ErrorPublic(BaseModel):

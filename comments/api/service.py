@@ -12,6 +12,7 @@ from comments.api.schemas import ScorePublic, ScoreRequest
 from comments.decide import MASKS, flagged_labels
 from comments.labels import LABELS
 from comments.store import repo
+from comments.store.repo import KeyRecord
 from comments.store.scores import ScoreLogWriter
 from comments.store.tables import ReviewItem
 
@@ -26,19 +27,19 @@ def score(
     url: str,
     cipher: TextCipher,
     score_log: ScoreLogWriter,
-    calls: list[tuple[str, ScoreRequest]],
+    calls: list[tuple[KeyRecord, ScoreRequest]],
 ) -> list[ScorePublic]:
-    """Score (key id, request) pairs in one batch, log every score, update the queue; answer in order.
+    """Score (API key, request) pairs in one batch, log every score, update the queue; answer in order.
 
     Non-`allow` comments that asked are queued; an id already queued keeps its item for the same text
-    and takes the new one for an edited text (`repo.update_queue`). `queued` says whether the comment's
-    text is now in an open item. The queue is committed before the answer goes out.
+    and takes the new one for an edited text (`repo.update_queue`); ids belong to the key's name. `queued`
+    says whether the comment's text is now in an open item. The queue is committed before the answer goes out.
     """
     requests = [r for _, r in calls]
     results = pipeline.score_batch([r.text for r in requests])
     scored = [
-        repo.ScoredComment(r.id, r.text, _item(r, res, cipher) if _queue(r, res) else None, key_id)
-        for (key_id, r), res in zip(calls, results, strict=True)
+        repo.ScoredComment(r.id, r.text, _item(r, res, cipher) if _queue(r, res) else None, key.id, key.name)
+        for (key, r), res in zip(calls, results, strict=True)
     ]
     held = repo.update_queue(url, scored, lambda row: cipher.open(row.text, row.encrypted))
     score_log.add(results)  # for `comments drift`: scores and decision only, never text

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 
-from comments.errors import BadInputError, ConflictError, NotFoundError
+from comments.errors import BadInputError, ConflictError, NotFoundError, StaleError
 from comments.store.db import get_engine, session_scope
 from comments.store.scores import ScoreLog
 from comments.store.tables import ApiKey, AuditEntry, ProtectedIdentity, ReviewDecision, ReviewItem, utcnow
@@ -105,13 +105,14 @@ class ScoredComment:
     """A scored comment for `update_queue`, with its plain text.
 
     `item` is its review item, None when it is not to be queued; `key_id`, the key that scored it, is
-    what the audit log records for a requeue.
+    what the audit log records for a requeue; `client`, that key's name, owns the id.
     """
 
     id: str
     text: str
     item: ReviewItem | None
     key_id: str
+    client: str
 
 
 def update_queue(url: str, scored: list[ScoredComment], read_text: Callable[[ReviewItem], str]) -> list[bool]:
@@ -119,11 +120,12 @@ def update_queue(url: str, scored: list[ScoredComment], read_text: Callable[[Rev
 
     `read_text(row)` gives a stored item's plain text. A new id with an item is inserted. A stored id
     whose text is the same is left as it is (a retried request). A stored id whose text differs takes
-    the new item (an edited comment): new text, scores and reasons, back to `queued` with no claim and
-    no review (earlier decisions stay in `review_decisions`), audited as `requeue`; without a new item
-    it is left as it is. "Queued" means the comment's current text is in an open item; a comment
-    without a new item (`allow`, or not asked to queue) is never looked up, so it answers False and
-    costs the database nothing.
+    the new item (an edited comment): new text, scores and reasons, the next revision, back to `queued`
+    with no claim and no review (earlier decisions stay in `review_decisions`; an escalated item stays
+    escalated), audited as `requeue`; without a new item it is left as it is. An id another client
+    queued is a conflict: clients' ids are their own. "Queued" means the comment's current text is in
+    an open item; a comment without a new item (`allow`, or not asked to queue) is never looked up, so
+    it answers False and costs the database nothing.
     """
     if not any(x.item is not None for x in scored):
         return [False] * len(scored)
@@ -148,13 +150,19 @@ def _update_queue(url: str, scored: list[ScoredComment], read_text: Callable[[Re
             row = rows.get(x.id)
             if x.item is None:
                 held.append(False)
+            elif row is not None and row.client not in (None, x.client):
+                raise ConflictError(
+                    f"id {x.id!r} belongs to a comment another client queued (API key name {row.client!r}); "
+                    "prefix your ids with your own namespace"
+                )
             elif row is not None and read_text(row) == x.text:
                 held.append(row.status in OPEN)
             elif row is None:
+                x.item.client, x.item.revision = x.client, 1
                 rows[x.id] = new[x.id] = x.item
                 held.append(True)
             else:
-                _requeue(row, x.item)
+                _requeue(row, x.item, x.client)
                 s.add(AuditEntry(key_id=x.key_id, action="requeue", item_id=x.id, at=utcnow()))
                 held.append(True)
         s.add_all(new[i] for i in sorted(new))
@@ -163,7 +171,7 @@ def _update_queue(url: str, scored: list[ScoredComment], read_text: Callable[[Re
 
 
 # What an edited comment's item takes from its new score; the id and `seq` (its place in the queue)
-# stay, and `created_at` restarts: retention counts from when the text it holds arrived.
+# stay, `revision` rises, and `created_at` restarts: retention counts from when the text it holds arrived.
 REQUEUED = (
     "text",
     "masked_text",
@@ -179,16 +187,18 @@ REQUEUED = (
 )
 
 
-def _requeue(row: ReviewItem, item: ReviewItem) -> None:
+def _requeue(row: ReviewItem, item: ReviewItem, client: str) -> None:
     for name in REQUEUED:
         setattr(row, name, getattr(item, name))
-    row.status, row.claimed_by, row.claimed_at, row.created_at = "queued", None, None, utcnow()
-    row.review_action, row.review_labels, row.reviewed_at = None, None, None
+    row.client, row.revision = client, row.revision + 1
+    row.claimed_by, row.claimed_at, row.created_at = None, None, utcnow()
+    if row.status != "escalated":  # an escalation waits for a senior reviewer, whatever the text now says
+        row.status, row.review_action, row.review_labels, row.reviewed_at = "queued", None, None, None
 
 
 def enqueue(url: str, items: list[ReviewItem], key_id: str = "enqueue") -> list[bool]:
-    """Queue ready-made items (stored text compared as stored); the rules of `update_queue`."""
-    return update_queue(url, [ScoredComment(i.id, i.text, i, key_id) for i in items], lambda row: row.text)
+    """Queue ready-made items for a key named as its id (stored text compared as stored), as `update_queue` does."""
+    return update_queue(url, [ScoredComment(i.id, i.text, i, key_id, key_id) for i in items], lambda row: row.text)
 
 
 def encode_cursor(item: ReviewItem) -> str:
@@ -199,7 +209,10 @@ def encode_cursor(item: ReviewItem) -> str:
 def _decode_cursor(cursor: str) -> tuple[float, int]:
     try:
         prio, seq = base64.urlsafe_b64decode(cursor.encode()).decode().split(":")
-        return float(prio), int(seq)
+        prio, seq = float(prio), int(seq)
+        if not (0 <= prio <= 1 and 0 <= seq < 2**31):  # a score, and a row number that fits the column
+            raise ValueError(cursor)
+        return prio, seq
     except (ValueError, UnicodeError) as exc:
         raise BadInputError("cursor is not one this API returned; start again without it") from exc
 
@@ -283,10 +296,12 @@ def record_decision(
     note: str,
     idempotency_key: str | None,
     claim_seconds: int,
+    revision: int | None = None,
 ) -> tuple[ReviewDecision, bool]:
     """Store a decision and update the item, committed before returning; returns (decision, created).
 
     A reviewed item is a conflict; every decision releases the claim (escalated items wait for anyone).
+    With `revision`, the one the reviewer read, an item edited since is StaleError and nothing is stored.
     With an idempotency key already used by this API key, the first decision comes back unchanged
     (created False) when the request matches, and a conflict when it does not.
     """
@@ -306,6 +321,11 @@ def record_decision(
                 raise NotFoundError("no queued item with that id; `GET /v1/queue` lists them")
             if row.status == "reviewed":
                 raise ConflictError("the item is already reviewed; its decision stands")
+            if revision is not None and row.revision != revision:
+                raise StaleError(
+                    f"the comment was edited after you read it (revision {revision}, now {row.revision}); "
+                    "read it again and decide on its current text"
+                )
             if row.claimed_by not in (None, key_id) and _live(row.claimed_at, now, claim_seconds):
                 raise ConflictError("another reviewer holds the claim; pick another item")
             made = ReviewDecision(
@@ -379,17 +399,26 @@ def reviewed(url: str, batch: int = 500) -> Iterator[ReviewItem]:
 # --- audit, retention, health ---------------------------------------------------------------------
 
 
-def audit(url: str, key_id: str, action: str, item_id: str | None = None) -> None:
+def audit(url: str, key_id: str, action: str, item_id: str | None = None, reason: str | None = None) -> None:
     """Append an audit entry (committed)."""
     with session_scope(url) as s:
-        s.add(AuditEntry(key_id=key_id, action=action, item_id=item_id))
+        s.add(AuditEntry(key_id=key_id, action=action, item_id=item_id, reason=reason))
 
 
-def audit_entries(url: str, item_id: str | None = None) -> list[AuditEntry]:
-    """Audit entries, oldest first, optionally for one item."""
-    q = select(AuditEntry).order_by(AuditEntry.seq)
+def audit_entries(
+    url: str,
+    item_id: str | None = None,
+    *,
+    action: str | None = None,
+    after: int = 0,
+    limit: int | None = None,
+) -> list[AuditEntry]:
+    """Audit entries after sequence number `after`, oldest first, optionally of one item or one action."""
+    q = select(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq).limit(limit)
     if item_id is not None:
         q = q.where(AuditEntry.item_id == item_id)
+    if action is not None:
+        q = q.where(AuditEntry.action == action)
     with session_scope(url) as s:
         return list(s.scalars(q))
 

@@ -45,6 +45,9 @@ class ReviewItem(Base):
 
     `text` and `masked_text` are Fernet tokens when an encryption key is set (`encrypted`).
     `flagged` is the non-`allow` labels as ",a,b," so a label filter is a portable LIKE.
+    `client` is the name of the API key that queued it: ids belong to one client, and a key of
+    another name cannot overwrite its text. `revision` rises with each edit of the text, so a
+    decision made on what a reviewer read can refuse to land on newer text (`If-Match`).
     """
 
     __tablename__ = "review_items"
@@ -63,6 +66,8 @@ class ReviewItem(Base):
     flagged: Mapped[str] = mapped_column(String(200))
     model_version: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(16), index=True, default="queued")
+    client: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     claimed_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     review_action: Mapped[str | None] = mapped_column(String(16), nullable=True)
@@ -88,7 +93,10 @@ class ReviewDecision(Base):
 
 
 class AuditEntry(Base):
-    """Who did what to which item and when (reveals, decisions); never the comment text."""
+    """Who did what to which item and when (reveals, decisions); never the comment text.
+
+    `reason` is what a reviewer gave for a reveal.
+    """
 
     __tablename__ = "audit_log"
 
@@ -97,3 +105,4 @@ class AuditEntry(Base):
     key_id: Mapped[str] = mapped_column(String(32))
     action: Mapped[str] = mapped_column(String(32))
     item_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(200), nullable=True)

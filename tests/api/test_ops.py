@@ -55,6 +55,7 @@ def test_when_the_openapi_document_is_fetched_then_it_lists_the_v1_endpoints(lit
         "/v1/items/{item_id}/decision",
         "/v1/export/labels",
         "/v1/protected",
+        "/v1/audit",
         "/healthz",
         "/readyz",
     ):
@@ -87,3 +88,30 @@ def test_when_the_database_is_unreachable_then_queue_is_503_and_readyz_says_so(t
         assert r.status_code == 503 and r.json()["code"] == "database_unavailable"
         ready = c.get("/readyz")
         assert ready.status_code == 503 and ready.json()["checks"]["database"] is False
+
+
+def test_when_scoring_raises_then_the_answer_is_a_json_500_and_the_log_has_the_place_not_the_text(sqlite_url, caplog):
+    from fastapi.testclient import TestClient
+
+    from comments.api.main import create_app
+    from tests.api.conftest import _keys, make_settings
+    from tests.api.fakes import FakePipeline
+
+    class Broken(FakePipeline):
+        def score_batch(self, texts, run_all=False):
+            raise RuntimeError(f"cannot score {texts[0]}")
+
+    token = _keys(sqlite_url)["score"]
+    secret = "Kayla Dorsey lives on Elm Street"
+    # The test client re-raises whatever reaches Starlette's last resort: an answer means nothing did.
+    with TestClient(create_app(make_settings(sqlite_url), pipeline=Broken())) as c, caplog.at_level(logging.INFO):
+        r = c.post("/v1/score", json={"id": "b1", "text": secret}, headers=auth(token))
+        metrics = c.get("/metrics").text
+    assert r.status_code == 500 and r.json() == {
+        "code": "internal",
+        "message": "internal error; the server log has the error type",
+    }
+    logged = "\n".join(rec.getMessage() for rec in caplog.records)
+    assert "unhandled RuntimeError on POST /v1/score at test_ops.py:" in logged and "score_batch" in logged
+    assert "Kayla" not in logged and not any(rec.exc_info for rec in caplog.records)
+    assert 'comments_http_requests_total{method="POST",route="/v1/score",status="500"} 1.0' in metrics

@@ -1,5 +1,6 @@
 """Queue, item view, reveal audit, claim, decisions with idempotency, export, purge."""
 
+import base64
 from datetime import timedelta
 
 import pytest
@@ -29,16 +30,66 @@ def test_when_an_item_is_read_then_identifiers_are_masked_by_default(client, key
 
 def test_when_key_lacks_review_scope_then_reveal_is_403(client, keys):
     _score(client, keys)
-    r = client.get("/v1/items/i0?reveal=true", headers=auth(keys["score"]))
+    r = client.get("/v1/items/i0?reveal=true&reason=checking", headers=auth(keys["score"]))
     assert r.status_code == 403 and "review" in r.json()["message"]
 
 
-def test_when_an_item_is_revealed_then_the_original_shows_and_an_audit_entry_is_written(client, keys):
+def test_when_an_item_is_revealed_then_the_original_shows_and_the_audit_entry_keeps_the_reason(client, keys):
     _score(client, keys)
-    body = client.get("/v1/items/i0?reveal=true", headers=auth(keys["review"])).json()
-    assert body["text"] == NAMED and body["revealed"] is True
+    r = client.get("/v1/items/i0?reveal=true&reason=is%20this%20a%20real%20name%3F", headers=auth(keys["review"]))
+    assert r.json()["text"] == NAMED and r.json()["revealed"] is True
+    assert r.headers["cache-control"] == "no-store" and r.headers["etag"] == '"1"'
     entries = repo.audit_entries(client.app.state.runtime.url, "i0")
-    assert [(e.action, e.item_id) for e in entries] == [("reveal", "i0")]
+    assert [(e.action, e.item_id, e.reason) for e in entries] == [("reveal", "i0", "is this a real name?")]
+
+
+def test_when_an_admin_reads_the_audit_log_then_reveals_come_with_reasons_page_by_page(client, keys):
+    _score(client, keys, n=3)
+    for n in range(3):
+        client.get(f"/v1/items/i{n}?reveal=true&reason=why%20{n}", headers=auth(keys["review"]))
+    client.post("/v1/items/i0/decision", json={"action": "remove"}, headers=auth(keys["review"]))
+    h = auth(keys["admin"])
+    first = client.get("/v1/audit?action=reveal&limit=2", headers=h).json()
+    assert [(e["item_id"], e["reason"]) for e in first["data"]] == [("i0", "why 0"), ("i1", "why 1")]
+    rest = client.get(f"/v1/audit?action=reveal&after={first['next_after']}", headers=h).json()
+    assert [(e["item_id"], e["reason"]) for e in rest["data"]] == [("i2", "why 2")] and rest["next_after"] is None
+    of_i0 = client.get("/v1/audit?item_id=i0", headers=h).json()["data"]
+    assert [e["action"] for e in of_i0] == ["reveal", "decision:remove"] and "Kayla" not in str(of_i0)
+    assert client.get("/v1/audit", headers=auth(keys["review"])).status_code == 403
+
+
+@pytest.mark.parametrize("query", ["reveal=true", "reveal=true&reason=", "reveal=true&reason=%20%20%20%20"])
+def test_when_a_reveal_gives_no_reason_then_it_is_422_and_nothing_is_shown_or_audited(client, keys, query):
+    _score(client, keys)
+    r = client.get(f"/v1/items/i0?{query}", headers=auth(keys["review"]))
+    assert r.status_code == 422 and "reason" in r.json()["message"] and NAMED not in r.text
+    assert repo.audit_entries(client.app.state.runtime.url, "i0") == []
+
+
+def test_when_the_text_was_edited_after_the_reviewer_read_it_then_a_matching_decision_is_412(client, keys):
+    _score(client, keys)
+    h, url = auth(keys["review"]), client.app.state.runtime.url
+    read = client.get("/v1/items/i0", headers=h)
+    assert read.json()["revision"] == 1
+    client.post("/v1/score", json={"id": "i0", "text": "let's find her"}, headers=auth(keys["score"]))
+    stale = client.post(
+        "/v1/items/i0/decision", json={"action": "allow"}, headers=h | {"If-Match": read.headers["etag"]}
+    )
+    assert (
+        stale.status_code == 412 and stale.json()["code"] == "stale" and "revision 1, now 2" in stale.json()["message"]
+    )
+    assert repo.decisions_for(url, "i0") == [] and repo.get_item(url, "i0").status == "queued"
+    fresh = client.get("/v1/items/i0", headers=h).headers["etag"]
+    assert fresh == '"2"'
+    ok = client.post("/v1/items/i0/decision", json={"action": "allow"}, headers=h | {"If-Match": fresh})
+    assert ok.status_code == 201
+
+
+@pytest.mark.parametrize("tag, status", [('"1"', 201), ("1", 201), ("*", 201), ('W/"1"', 422), ("abc", 422)])
+def test_when_if_match_is_sent_then_only_the_items_etag_or_a_star_is_accepted(client, keys, tag, status):
+    _score(client, keys)
+    r = client.post("/v1/items/i0/decision", json={"action": "allow"}, headers=auth(keys["review"]) | {"If-Match": tag})
+    assert r.status_code == status, r.text
 
 
 def test_when_the_item_does_not_exist_then_it_is_404(client, keys):
@@ -73,6 +124,9 @@ def test_when_the_queue_is_filtered_then_only_matching_items_come_back(client, k
     assert [i["id"] for i in client.get("/v1/queue?status=claimed", headers=h).json()["data"]] == ["s0"]
     assert client.get("/v1/queue?label=nonsense", headers=h).status_code == 422
     assert client.get("/v1/queue?cursor=%%%", headers=h).status_code == 422
+    for forged in ("0.5:99999999999", "nan:1", "0.5:-1"):  # well-formed, but past what the columns hold
+        cursor = base64.urlsafe_b64encode(forged.encode()).decode()
+        assert client.get("/v1/queue", params={"cursor": cursor}, headers=h).status_code == 422
 
 
 def test_when_another_reviewer_holds_the_claim_then_claim_and_decision_are_409(client, keys):
@@ -142,7 +196,7 @@ def test_when_an_id_contains_slashes_then_it_can_be_viewed_claimed_revealed_and_
     for path in ("post/12/c", "post%2F12%2Fc"):
         assert client.get(f"/v1/items/{path}", headers=h).json()["id"] == "post/12/c"
     assert client.post("/v1/items/post%2F12%2Fc/claim", headers=h).json()["status"] == "claimed"
-    assert client.get("/v1/items/post/12/c?reveal=true", headers=h).json()["text"] == NAMED
+    assert client.get("/v1/items/post/12/c?reveal=true&reason=checking", headers=h).json()["text"] == NAMED
     r = client.post("/v1/items/post/12/c/decision", json={"action": "remove"}, headers=h)
     assert r.status_code == 201 and r.json()["item_id"] == "post/12/c"
     assert [e.item_id for e in repo.audit_entries(client.app.state.runtime.url)] == ["post/12/c"] * 2
@@ -222,7 +276,7 @@ def test_when_an_encryption_key_is_set_then_stored_text_is_ciphertext(sqlite_url
     settings = make_settings(sqlite_url, encryption_key=Fernet.generate_key().decode())
     with TestClient(create_app(settings, pipeline=FakePipeline())) as c:
         _score(c, keys)
-        assert c.get("/v1/items/i0?reveal=true", headers=auth(keys["review"])).json()["text"] == NAMED
+        assert c.get("/v1/items/i0?reveal=true&reason=checking", headers=auth(keys["review"])).json()["text"] == NAMED
     with get_engine(sqlite_url).connect() as conn:
         stored = " ".join(map(str, conn.execute(text("SELECT text, masked_text FROM review_items")).one()))
     assert "Kayla" not in stored and "video" not in stored

@@ -68,12 +68,23 @@ def test_when_a_reviewer_claims_reveals_and_decides_by_keyboard_then_the_decisio
     page.wait_for_function("document.getElementById('status').textContent === 'claimed'")
     page.screenshot(path=str(SHOTS / "item_masked.png"), full_page=True)
 
+    page.click("#reveal")  # the form will not go without a reason
+    assert "Kayla" not in page.inner_text("#text") and repo.audit_entries(url, first) == []
+    page.fill("#reason", "check the name against the report")
     page.click("#reveal")
     page.wait_for_selector("#text.revealed")
     assert "Kayla Dorsey" in page.inner_text("#text")
-    assert [e.action for e in repo.audit_entries(url, first)] == ["reveal"]
+    entries = [(e.action, e.reason) for e in repo.audit_entries(url, first)]
+    assert entries == [("reveal", "check the name against the report")]
     page.screenshot(path=str(SHOTS / "item_revealed.png"), full_page=True)
 
+    # The comment is edited while the reviewer reads it: the decision is refused until the page is reloaded.
+    edited = {"id": first, "text": "Kayla Dorsey, same girl as that video, trade me the folder"}
+    httpx.post(f"{base}/v1/score", json=edited, headers={"Authorization": f"Bearer {token}"})
+    page.keyboard.press("r")
+    page.wait_for_function("document.getElementById('message').textContent.includes('edited after you read it')")
+    assert repo.decisions_for(url, first) == []
+    page.reload()
     page.keyboard.press("r")
     page.wait_for_url(lambda u: first not in u)
     assert [d.action for d in repo.decisions_for(url, first)] == ["remove"]

@@ -67,7 +67,7 @@ def test_when_a_queued_id_is_scored_with_edited_text_then_the_item_takes_it_and_
     assert client.post("/v1/items/e1/decision", json={"action": "remove"}, headers=h).status_code == 201
     edited = client.post("/v1/score", json={"id": "e1", "text": "let's find her"}, headers=auth(keys["score"]))
     assert edited.json()["queued"] is True and edited.json()["decision"] == "review"
-    item = client.get("/v1/items/e1?reveal=true", headers=h).json()
+    item = client.get("/v1/items/e1?reveal=true&reason=checking", headers=h).json()
     assert item["text"] == "let's find her" and item["decision"] == "review"
     assert item["decisions"]["safety_concern"] == "review" and item["decisions"]["promotion"] == "allow"
     assert (item["status"], item["claimed_by"], item["review_action"], item["reviewed_at"]) == (
@@ -90,7 +90,7 @@ def test_when_edited_text_would_not_be_queued_then_the_stored_item_stays_and_que
     assert client.post("/v1/score", json=edited, headers=h).json()["queued"] is False
     same = client.post("/v1/score", json={"id": "n1", "text": BAD, "enqueue": False}, headers=h).json()
     assert same["queued"] is False  # not asked to queue: the queue is not even looked up
-    item = client.get("/v1/items/n1?reveal=true", headers=auth(keys["review"])).json()
+    item = client.get("/v1/items/n1?reveal=true&reason=checking", headers=auth(keys["review"])).json()
     assert item["text"] == BAD and item["decision"] == "remove"
 
 
@@ -115,7 +115,10 @@ def test_when_text_is_encrypted_then_a_retry_is_still_recognised_and_an_edit_sti
     with TestClient(create_app(settings, pipeline=FakePipeline())) as c:
         for text in (BAD, BAD, "let's find her"):
             assert c.post("/v1/score", json={"id": "s1", "text": text}, headers=auth(keys["score"])).json()["queued"]
-        assert c.get("/v1/items/s1?reveal=true", headers=auth(keys["review"])).json()["text"] == "let's find her"
+        assert (
+            c.get("/v1/items/s1?reveal=true&reason=checking", headers=auth(keys["review"])).json()["text"]
+            == "let's find her"
+        )
     assert [e.action for e in repo.audit_entries(sqlite_url, "s1")] == ["requeue", "reveal"]
 
 
@@ -269,3 +272,47 @@ def test_when_one_request_in_a_coalesced_batch_fails_then_the_others_still_succe
 
     out = asyncio.run(main())
     assert out[0] == "A" and isinstance(out[1], ValueError) and out[2] == "C"
+
+
+def test_when_another_client_sends_a_queued_id_then_it_is_409_and_the_item_is_untouched(client, keys):
+    url = client.app.state.runtime.url
+    client.post("/v1/score", json={"id": "p1", "text": BAD}, headers=auth(keys["score"]))
+    other = repo.create_api_key(url, "other-platform", ["score"])[1]
+    for text in (BAD, "let's find her"):
+        r = client.post("/v1/score", json={"id": "p1", "text": text}, headers=auth(other))
+        assert r.status_code == 409 and "another client queued" in r.json()["message"] and "'p1'" in r.json()["message"]
+    batch = {"items": [{"id": "fresh", "text": BAD}, {"id": "p1", "text": "let's find her"}]}
+    assert client.post("/v1/score/batch", json=batch, headers=auth(other)).status_code == 409
+    item = repo.get_item(url, "p1")
+    assert (item.text, item.revision, item.client) == (BAD, 1, "score") and repo.audit_entries(url, "p1") == []
+    assert client.get("/v1/queue", headers=auth(keys["review"])).json()["count"] == 1  # "fresh" went with its batch
+    # A rotated key keeps its name, and with it the client's ids; an allowed comment never touches the queue.
+    rotated = repo.create_api_key(url, "score", ["score"])[1]
+    assert client.post("/v1/score", json={"id": "p1", "text": "let's find her"}, headers=auth(rotated)).json()["queued"]
+    assert client.post("/v1/score", json={"id": "p1", "text": "lovely weather"}, headers=auth(other)).status_code == 200
+
+
+def test_when_an_escalated_item_is_edited_then_it_stays_escalated_with_the_next_revision(client, keys):
+    url, h = client.app.state.runtime.url, auth(keys["review"])
+    client.post("/v1/score", json={"id": "x1", "text": BAD}, headers=auth(keys["score"]))
+    client.post("/v1/items/x1/decision", json={"action": "escalate"}, headers=h)
+    client.post("/v1/score", json={"id": "x1", "text": "let's find her"}, headers=auth(keys["score"]))
+    item = client.get("/v1/items/x1", headers=h).json()
+    assert (item["status"], item["review_action"], item["revision"], item["decision"]) == (
+        "escalated",
+        "escalate",
+        2,
+        "review",
+    )
+    assert [e.action for e in repo.audit_entries(url, "x1")] == ["decision:escalate", "requeue"]
+
+
+@pytest.mark.parametrize("bad", [".", "..", "a/../b", "post/./1", "x/.."])
+def test_when_an_id_has_dot_segments_then_it_is_422(client, keys, bad):
+    r = client.post("/v1/score", json={"id": bad, "text": BAD}, headers=auth(keys["score"]))
+    assert r.status_code == 422 and "segments" in r.json()["message"]
+
+
+def test_when_an_id_only_contains_dots_inside_segments_then_it_is_accepted(client, keys):
+    r = client.post("/v1/score", json={"id": "v1.2/...x/a..b", "text": BAD}, headers=auth(keys["score"]))
+    assert r.status_code == 200 and r.json()["queued"] is True

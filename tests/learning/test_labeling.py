@@ -69,10 +69,37 @@ def test_when_items_are_exported_then_tasks_are_masked_with_predictions_matching
 def test_when_the_export_is_revealed_then_original_text_is_written_and_each_item_is_audited(cli, db_url, tmp_path):
     _seed(db_url, n=2)
     out = tmp_path / "tasks.json"
-    assert cli(["labels", "export", "-o", out, "--reveal"]).exit_code == 0
+    assert cli(["labels", "export", "-o", out, "--reveal", "names needed for the NCMEC report"]).exit_code == 0
     assert [t["data"]["text"] for t in json.loads(out.read_text(encoding="utf-8"))] == [RAW, RAW]
-    reveals = [(e.action, e.item_id) for e in repo.audit_entries(db_url) if e.action == "reveal"]
-    assert reveals == [("reveal", "i0"), ("reveal", "i1")]
+    reveals = [(e.action, e.item_id, e.reason) for e in repo.audit_entries(db_url) if e.action == "reveal"]
+    assert reveals == [("reveal", i, "names needed for the NCMEC report") for i in ("i0", "i1")]
+
+
+def test_when_a_reveal_gives_no_reason_then_the_export_exits_2_and_writes_nothing(cli, db_url, tmp_path):
+    _seed(db_url, n=1)
+    out = tmp_path / "tasks.json"
+    res = cli(["labels", "export", "-o", out, "--reveal", " "])
+    assert res.exit_code == 2 and "--reveal needs a reason" in res.stderr
+    assert not out.exists() and repo.audit_entries(db_url) == []
+
+
+def test_when_a_comment_was_edited_after_the_export_then_its_annotation_is_not_recorded(cli, db_url, tmp_path):
+    _seed(db_url, n=2)
+    out = tmp_path / "tasks.json"
+    assert cli(["labels", "export", "-o", out]).exit_code == 0
+    tasks = json.loads(out.read_text(encoding="utf-8"))
+    assert [t["data"]["revision"] for t in tasks] == [1, 1]
+    for n, task in enumerate(tasks):
+        task["annotations"] = [_annotation(30 + n, ["promotion"], "2026-02-01T09:00:00Z")]
+    annotated = tmp_path / "annotated.json"
+    annotated.write_text(json.dumps(tasks), encoding="utf-8")
+    repo.enqueue(db_url, [review_item(id="i1", text="an edited comment")])  # revision 2 since the export
+
+    res = cli(["labels", "import", annotated])
+    assert res.exit_code == 4, res.output
+    assert "recorded 1" in res.stdout and "conflicts 1" in res.stdout and "edited since the export" in res.stderr
+    assert repo.get_item(db_url, "i0").status == "reviewed"
+    assert (repo.get_item(db_url, "i1").status, repo.count_decisions(db_url)) == ("queued", 1)
 
 
 def test_when_annotations_are_imported_twice_then_decisions_are_recorded_once(cli, db_url, tmp_path):

@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from comments.api import service
 from comments.api.auth import require_scope
 from comments.api.deps import RuntimeDep, current_key
-from comments.api.routes.items import get_item
+from comments.api.routes.items import NO_STORE, get_item
 from comments.errors import AuthError, NotFoundError, ScopeError
 from comments.store import repo
 
@@ -43,13 +43,22 @@ async def queue_page(request: Request, rt: RuntimeDep, cursor: Annotated[str | N
 
 
 @router.get("/items/{item_id:path}", response_class=HTMLResponse)
-async def item_page(request: Request, item_id: str, rt: RuntimeDep, reveal: bool = False) -> Response:
-    """One item: masked text with reason spans highlighted, scores, rules; reveal is audited."""
+async def item_page(
+    request: Request,
+    item_id: str,
+    rt: RuntimeDep,
+    reveal: bool = False,
+    reason: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """One item: masked text with reason spans highlighted, scores, rules; a reveal needs a reason and is audited."""
     key, why = await _reviewer(request, rt)
     if key is None:
         return _login(request, why)
+    reason = reason.strip()
+    if len(reason) < 3:  # the form asks for one; without it the page stays masked
+        reveal = False
     try:
-        item = await anyio.to_thread.run_sync(get_item, rt, key, item_id, reveal)
+        item = await anyio.to_thread.run_sync(get_item, rt, key, item_id, reveal, reason)
     except NotFoundError:
         return templates.TemplateResponse(request, "missing.html", {}, status_code=404)
     text, spans = service.view(item, rt.cipher, reveal)
@@ -64,7 +73,7 @@ async def item_page(request: Request, item_id: str, rt: RuntimeDep, reveal: bool
         "prev_id": ids[here - 1] if here > 0 else None,
         "next_id": ids[here + 1] if 0 <= here < len(ids) - 1 else (ids[0] if here < 0 and ids else None),
     }
-    return templates.TemplateResponse(request, "item.html", context)
+    return templates.TemplateResponse(request, "item.html", context, headers={"Cache-Control": NO_STORE})
 
 
 @router.get("/login", response_class=HTMLResponse)

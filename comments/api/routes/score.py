@@ -21,7 +21,7 @@ JSON = "application/json"
 @router.post("", responses=ERRORS, response_model=ScorePublic)
 async def score_one(body: ScoreRequest, call: ScoreCallDep) -> Response:
     """Score one comment (batched with concurrent requests behind the scenes)."""
-    result = await call.rt.batcher.submit((call.key.id, body))
+    result = await call.rt.batcher.submit((call.key, body))
     call.rt.metrics.count_decisions([result])
     return Response(result.model_dump_json(), media_type=JSON)
 
@@ -33,7 +33,7 @@ async def score_batch(body: BatchRequest, call: ScoreCallDep) -> Response:
     if len(body.items) > rt.settings.max_batch:
         raise BadInputError(f"batch has {len(body.items)} items; the limit is {rt.settings.max_batch}")
     # CPU-bound: off the event loop, on the scoring threads the single-score batches use.
-    calls = [(call.key.id, item) for item in body.items]
+    calls = [(call.key, item) for item in body.items]
     results = await rt.batcher.run(service.score, call.pipeline, rt.url, rt.cipher, rt.score_log, calls)
     rt.metrics.count_decisions(results)
     return Response(BatchPublic(results=results).model_dump_json(), media_type=JSON)

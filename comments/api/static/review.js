@@ -35,7 +35,9 @@
   function decide(action) {
     if (busy) return;
     busy = true;
-    post(base + "/decision", {action: action}, {"idempotency-key": idemKey(action)}).then(function () {
+    // If-Match: a comment edited since this page loaded is refused (412), not decided unread.
+    var headers = {"idempotency-key": idemKey(action), "if-match": '"' + item.dataset.revision + '"'};
+    post(base + "/decision", {action: action}, headers).then(function () {
       message.textContent = "Recorded: " + action + ".";
       item.dataset.decided = action;
       go(item.dataset.next);
