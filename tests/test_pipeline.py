@@ -88,6 +88,9 @@ def test_when_a_fit_from_before_the_choice_reads_the_transformer_outside_english
         ("that's \u202eyesroD alyaK\u202c from the lakehouse set", ["alyaK", "yesroD"]),
         ("that's K\u0430yla D\u043ersey from the lakehouse set", ["yla", "rsey"]),
         ("that's Kay\u200bla Dor\u200bsey from the lakehouse set", ["Kay", "Dor", "\u200b"]),
+        ("that's N e v a e h from the sunflower set", ["N e v", "a e h"]),
+        ("the girl in the set is K a y l a D o r s e y, dm for the folder", ["K a y", "D o r"]),
+        ("that's n.e.v.a.e.h from the lakehouse set, she's at Pinecrest", ["n.e.v", "a.e.h"]),
     ],
 )
 def test_when_a_flagged_comment_names_someone_then_reviewers_see_no_name(pipeline, text, names):

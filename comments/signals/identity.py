@@ -190,6 +190,7 @@ NAME_LIST_LOCALES = ("es_ES", "es_MX", "de_DE", "de_AT", "fr_FR", "fr_CA", "pt_B
 COMMON_WORDS = 1500  # a first name among the language's commonest words ("Rosa", "Santa", "Paz") is left alone
 NON_ENGLISH = ("es", "de", "fr", "pt")
 _CAPITALISED = re.compile(r"(?<![\w@#/.])[^\W\d_]{3,}")
+_SPELT = re.compile(r"[^\W\d_](?:[^\w]+[^\W\d_])+")  # letters one by one with gaps: "N e v a e h", "n.e.v.a.e.h"
 _LOCATIVE = frozenset("in im nach bei aus en em à au vers na no nos nas de da do près".split())
 
 
@@ -248,12 +249,18 @@ class NameListSignal(Signal):
     def uncapitalised(self, art: Artifacts) -> list[Evidence]:
         """The same in any language, for words in any case ("kayla dorsey") and written with an evasion
         the normaliser undoes ("k4yla d0rsey", look-alike letters: read on the normalised text and mapped
-        back), and every capitalised word the language's word list lacks ("Nevaeh"), which NER misses:
+        back), every capitalised word the language's word list lacks ("Nevaeh"), which NER misses, and
+        every word spelt out letter by letter that the list lacks ("N e v a e h", "k a y l a d o r s e y"):
         to mask a flagged comment for reviewers, where masking a word too many costs a click to reveal."""
         lang = language_of(art.text)
-        return self._find(art.original, lang, any_case=True) + self._find(art.text, lang, True, art.to_original)
+        spelt = art.original if {"spaced", "dotted"} & art.norm.evasions else None
+        return self._find(art.original, lang, any_case=True) + self._find(art.text, lang, True, art.to_original, spelt)
 
-    def _find(self, text: str, lang: str, any_case: bool, to_original=Span) -> list[Evidence]:
+    def _find(
+        self, text: str, lang: str, any_case: bool, to_original=Span, spelt: str | None = None
+    ) -> list[Evidence]:
+        """Name and place spans in `text`; with `spelt`, the original of a normalised `text`, also its
+        unknown words that the original spells out letter by letter."""
         out, name_end = [], -10
         for m in _CAPITALISED.finditer(text):
             word = m.group(0)
@@ -263,8 +270,10 @@ class NameListSignal(Signal):
             after_name = m.start() - name_end <= 2 and text[name_end : m.start()].isspace()
             before = text[max(0, m.start() - 30) : m.start()].split()
             entity = _entity(word.capitalize(), lang, after_name, before[-1].casefold() if before else "")
-            if any_case and not entity and capitalised and word.casefold() not in _words(lang)[1]:
-                entity = "NAME"  # a capitalised word the language does not know: "Nevaeh", "Cobbleridge"
+            span = to_original(m.start(), m.end())
+            if any_case and not entity and word.casefold() not in _words(lang)[1]:
+                if capitalised or (spelt is not None and _SPELT.fullmatch(spelt[span.start : span.end])):
+                    entity = "NAME"  # a word the language does not know: "Nevaeh", "Cobbleridge", "N e v a e h"
             if entity:
                 out.append(
                     Evidence(
@@ -272,7 +281,7 @@ class NameListSignal(Signal):
                         f"names.{entity.lower()}",
                         None,
                         0.0,
-                        to_original(m.start(), m.end()),
+                        span,
                         f"Named {entity.lower()}",
                         entity=entity,
                     )
