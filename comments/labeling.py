@@ -105,6 +105,8 @@ def export(url: str, cipher, fmt: str, status: str, reveal: str | None, actor: s
         raise BadInputError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
     if status not in STATUSES:
         raise BadInputError(f"--status {status!r} is not one of {', '.join(STATUSES)}")
+    if reveal is not None and not (3 <= len(reveal.strip()) <= 200 and reveal.isprintable()):
+        raise BadInputError("--reveal needs a reason of 3 to 200 printable characters; it is written to the audit log")
     make = labelstudio_task if fmt == "labelstudio" else argilla_record
     repo.audit(url, actor, f"export:{fmt}")
     out = []
@@ -226,7 +228,15 @@ def import_file(url: str, path: Path, fmt: str, claim_seconds: int) -> ImportRep
         note = f"imported from {fmt} ({ann.source_id})"
         try:
             _, created = repo.record_decision(
-                url, ann.item_id, fmt, ann.action, ann.labels, note, ann.idempotency_key, claim_seconds, ann.revision
+                url,
+                ann.item_id,
+                fmt,
+                ann.action,
+                ann.labels,
+                note,
+                ann.idempotency_key,
+                claim_seconds,
+                None if ann.revision is None else frozenset({ann.revision}),
             )
         except NotFoundError:
             report.unknown.append(ann.item_id)

@@ -14,7 +14,8 @@ from functools import partial
 
 
 class ScoreBatcher:
-    """Runs `score(requests) -> results` on its own threads, at most `workers` batches at a time.
+    """Runs `score(requests) -> results` on its own threads, at most `workers` batches at a time; a
+    result may be an exception, raised to that request alone.
 
     The threads are a plain executor (one queue put and one loop callback per batch), cheaper
     per hand-off than anyio's worker threads; `run` puts other scoring work on the same threads.
@@ -56,7 +57,7 @@ class ScoreBatcher:
                 continue
             for (_, future), result in zip(batch, results, strict=True):
                 if not future.done():
-                    future.set_result(result)
+                    _settle(future, result)
 
     async def _one(self, request, future: asyncio.Future) -> None:
         try:
@@ -66,4 +67,12 @@ class ScoreBatcher:
                 future.set_exception(exc)
         else:
             if not future.done():
-                future.set_result(result)
+                _settle(future, result)
+
+
+def _settle(future: asyncio.Future, result) -> None:
+    """A result that is an exception is that request's error (`score` may fail one request of a batch)."""
+    if isinstance(result, Exception):
+        future.set_exception(result)
+    else:
+        future.set_result(result)

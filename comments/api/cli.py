@@ -23,7 +23,9 @@ def _url() -> str:
 
 @apikey_app.command("create")
 def apikey_create(
-    name: str = typer.Option(..., "--name", help="Who or what uses the key."),
+    name: str = typer.Option(
+        ..., "--name", help="The client using the key: keys of one name share the ids they queue (reuse it to rotate)."
+    ),
     scope: list[str] = typer.Option(..., "--scope", help="score, review or admin; repeat for several."),
 ) -> None:
     """Create a key and print its token once, as the last line (it cannot be shown again)."""

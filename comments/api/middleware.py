@@ -11,6 +11,7 @@ from pathlib import Path
 from comments.api.metrics import Metrics
 
 log = logging.getLogger("comments.api")
+APP = Path(__file__).resolve().parents[1].as_posix()  # the `comments` package
 
 
 async def _send_error(send, status: int, code: str, message: str) -> None:
@@ -105,8 +106,15 @@ class Unhandled:
         try:
             await self.app(scope, receive, tracked)
         except Exception as exc:  # noqa: BLE001 - the last resort: answer, log, do not re-raise
-            frames = traceback.extract_tb(exc.__traceback__)[-4:]
-            where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))
+            where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in _frames(exc))
             log.error("unhandled %s on %s %s at %s", type(exc).__name__, scope["method"], scope["path"], where)
             if not started[0]:
                 await _send_error(send, 500, "internal", "internal error; the server log has the error type")
+
+
+def _frames(exc: Exception) -> list[traceback.FrameSummary]:
+    """Where `exc` was raised, innermost first: three frames, and this project's innermost one when a
+    library raised it deeper down (the place to start reading)."""
+    frames = traceback.extract_tb(exc.__traceback__)[::-1]
+    ours = next((f for f in frames if f"{APP}/" in Path(f.filename).as_posix()), None)
+    return frames[:3] + ([ours] if ours is not None and ours not in frames[:3] else [])

@@ -19,8 +19,10 @@ Status = Literal["queued", "claimed", "escalated", "reviewed"]
 Label = Literal["victim_identification", "promotion", "safety_concern"]
 
 
-def _clean(value: str) -> str:
+def clean(value: str | None) -> str | None:
     """Refuse what no comment store can hold: NUL characters and lone surrogates."""
+    if value is None:
+        return value
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
     try:
@@ -38,9 +40,10 @@ def _not_blank(value: str) -> str:
 
 
 def _no_dot_segments(value: str) -> str:
-    """Refuse ids with "." or ".." path segments: clients and proxies rewrite them in `/v1/items/{id}` URLs."""
-    if any(part in (".", "..") for part in value.split("/")):
-        raise ValueError('must not have "." or ".." segments between slashes (URLs rewrite them)')
+    """Refuse ids with "." or ".." or empty path segments: clients and proxies rewrite them in
+    `/v1/items/{id}` URLs ("a/../b" becomes "b", "a//b" can become "a/b")."""
+    if any(part in ("", ".", "..") for part in value.split("/")):
+        raise ValueError('must not have ".", ".." or empty segments between slashes (URLs rewrite them)')
     return value
 
 
@@ -53,30 +56,30 @@ Timestamp = Annotated[datetime, AfterValidator(_utc)]
 
 
 def _clean_tree(value: Any, depth: int = 1) -> Any:
-    """`_clean` every string (keys included) inside a JSON value nested at most MAX_CONTEXT_DEPTH levels.
+    """`clean` every string (keys included) inside a JSON value nested at most MAX_CONTEXT_DEPTH levels.
 
     The depth is checked on the way down, so the recursion never goes deeper than the limit.
     """
     if isinstance(value, str):
-        return _clean(value)
+        return clean(value)
     if isinstance(value, dict | list) and depth > MAX_CONTEXT_DEPTH:
         raise ValueError(f"must not nest objects and lists deeper than {MAX_CONTEXT_DEPTH} levels")
     if isinstance(value, dict):
-        return {_clean(k): _clean_tree(v, depth + 1) for k, v in value.items()}
+        return {clean(k): _clean_tree(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
         return [_clean_tree(v, depth + 1) for v in value]
     return value
 
 
-CommentText = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_clean), AfterValidator(_not_blank)]
+CommentText = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(clean), AfterValidator(_not_blank)]
 ItemId = Annotated[
     str,
     Field(min_length=1, max_length=200),
-    AfterValidator(_clean),
+    AfterValidator(clean),
     AfterValidator(_not_blank),
     AfterValidator(_no_dot_segments),
 ]
-RevealReason = Annotated[str, Field(min_length=3, max_length=200), AfterValidator(_clean), AfterValidator(_not_blank)]
+RevealReason = Annotated[str, Field(min_length=3, max_length=200), AfterValidator(clean), AfterValidator(_not_blank)]
 
 
 class Request(BaseModel):
@@ -188,7 +191,7 @@ class DecisionCreate(Request):
 
     action: Action
     labels: dict[Label, bool] | None = None
-    note: Annotated[str, Field(max_length=2000), AfterValidator(_clean)] = ""
+    note: Annotated[str, Field(max_length=2000), AfterValidator(clean)] = ""
 
     @model_validator(mode="after")
     def _labels_match_action(self) -> DecisionCreate:
@@ -200,6 +203,12 @@ class DecisionCreate(Request):
         if self.action == "allow" and any(self.labels.values()):
             raise ValueError("allow cannot carry a true label; choose remove, or set the labels to false")
         return self
+
+
+class RevealCreate(Request):
+    """Why a reviewer needs the original text: written to the audit log with the reveal."""
+
+    reason: RevealReason
 
 
 class DecisionPublic(BaseModel):
@@ -215,11 +224,11 @@ class DecisionPublic(BaseModel):
 class ProtectedCreate(Request):
     """An identity to protect; only keyed digests of its variants are stored."""
 
-    name: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_clean)]
-    handles: list[Annotated[str, Field(max_length=200), AfterValidator(_clean)]] = Field(
+    name: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(clean)]
+    handles: list[Annotated[str, Field(max_length=200), AfterValidator(clean)]] = Field(
         default_factory=list, max_length=50
     )
-    aliases: list[Annotated[str, Field(max_length=200), AfterValidator(_clean)]] = Field(
+    aliases: list[Annotated[str, Field(max_length=200), AfterValidator(clean)]] = Field(
         default_factory=list, max_length=50
     )
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from comments.api.crypto import TextCipher
 from comments.api.schemas import ScorePublic, ScoreRequest
 from comments.decide import MASKS, flagged_labels
+from comments.errors import ConflictError
 from comments.labels import LABELS
 from comments.store import repo
 from comments.store.repo import KeyRecord
@@ -28,12 +29,16 @@ def score(
     cipher: TextCipher,
     score_log: ScoreLogWriter,
     calls: list[tuple[KeyRecord, ScoreRequest]],
-) -> list[ScorePublic]:
+    atomic: bool = False,
+) -> list[ScorePublic | ConflictError]:
     """Score (API key, request) pairs in one batch, log every score, update the queue; answer in order.
 
     Non-`allow` comments that asked are queued; an id already queued keeps its item for the same text
     and takes the new one for an edited text (`repo.update_queue`); ids belong to the key's name. `queued`
     says whether the comment's text is now in an open item. The queue is committed before the answer goes out.
+    An id another client queued raises ConflictError for the whole call when `atomic` (one batch request:
+    nothing is queued); otherwise (concurrent single requests coalesced) each call is queued on its own
+    and a conflicting one's answer is its ConflictError, without scoring anything twice.
     """
     requests = [r for _, r in calls]
     results = pipeline.score_batch([r.text for r in requests])
@@ -41,9 +46,25 @@ def score(
         repo.ScoredComment(r.id, r.text, _item(r, res, cipher) if _queue(r, res) else None, key.id, key.name)
         for (key, r), res in zip(calls, results, strict=True)
     ]
-    held = repo.update_queue(url, scored, lambda row: cipher.open(row.text, row.encrypted))
+    read = lambda row: cipher.open(row.text, row.encrypted)  # noqa: E731
+    try:
+        held = repo.update_queue(url, scored, read)
+    except ConflictError:
+        if atomic:
+            raise
+        held = [_queue_one(url, x, read) for x in scored]
     score_log.add(results)  # for `comments drift`: scores and decision only, never text
-    return [_public(r, res, q) for r, res, q in zip(requests, results, held, strict=True)]
+    return [
+        q if isinstance(q, ConflictError) else _public(r, res, q)
+        for r, res, q in zip(requests, results, held, strict=True)
+    ]
+
+
+def _queue_one(url: str, scored: repo.ScoredComment, read) -> bool | ConflictError:
+    try:
+        return repo.update_queue(url, [scored], read)[0]
+    except ConflictError as exc:
+        return exc
 
 
 def _queue(req: ScoreRequest, res: Result) -> bool:

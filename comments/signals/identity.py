@@ -190,7 +190,7 @@ NAME_LIST_LOCALES = ("es_ES", "es_MX", "de_DE", "de_AT", "fr_FR", "fr_CA", "pt_B
 COMMON_WORDS = 1500  # a first name among the language's commonest words ("Rosa", "Santa", "Paz") is left alone
 NON_ENGLISH = ("es", "de", "fr", "pt")
 _CAPITALISED = re.compile(r"(?<![\w@#/.])[^\W\d_]{3,}")
-_SPELT = re.compile(r"[^\W\d_](?:[^\w]+[^\W\d_])+")  # letters one by one with gaps: "N e v a e h", "n.e.v.a.e.h"
+_SPELT = re.compile(r"[^\W\d_](?:[\W_]+[^\W\d_])+")  # letters one by one with gaps: "N e v a e h", "n_e_v_a_e_h"
 _LOCATIVE = frozenset("in im nach bei aus en em à au vers na no nos nas de da do près".split())
 
 
@@ -256,9 +256,7 @@ class NameListSignal(Signal):
         spelt = art.original if {"spaced", "dotted"} & art.norm.evasions else None
         return self._find(art.original, lang, any_case=True) + self._find(art.text, lang, True, art.to_original, spelt)
 
-    def _find(
-        self, text: str, lang: str, any_case: bool, to_original=Span, spelt: str | None = None
-    ) -> list[Evidence]:
+    def _find(self, text: str, lang: str, any_case: bool, to_original=Span, spelt: str | None = None) -> list[Evidence]:
         """Name and place spans in `text`; with `spelt`, the original of a normalised `text`, also its
         unknown words that the original spells out letter by letter."""
         out, name_end = [], -10

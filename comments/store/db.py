@@ -10,7 +10,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -44,10 +44,18 @@ def migrate(url: str) -> None:
 
 
 @contextmanager
-def session_scope(url: str) -> Iterator[Session]:
-    """A session that commits on success and rolls back on error."""
+def session_scope(url: str, write: bool = False) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error.
+
+    `write` is for a read-then-write transaction (check a row, then change it): on SQLite, which
+    ignores `FOR UPDATE` and would start the transaction only at the first write, it begins with
+    BEGIN IMMEDIATE, taking the database's write lock before the read (other writers wait up to the
+    busy timeout; readers are not blocked under WAL). PostgreSQL locks the rows it selects `FOR UPDATE`.
+    """
     session = sessionmaker(get_engine(url), expire_on_commit=False)()
     try:
+        if write and session.get_bind().dialect.name == "sqlite":
+            session.execute(text("BEGIN IMMEDIATE"))
         yield session
         session.commit()
     except BaseException:

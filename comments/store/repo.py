@@ -141,7 +141,7 @@ def update_queue(url: str, scored: list[ScoredComment], read_text: Callable[[Rev
 
 def _update_queue(url: str, scored: list[ScoredComment], read_text: Callable[[ReviewItem], str]) -> list[bool]:
     held, new = [], {}
-    with session_scope(url) as s:
+    with session_scope(url, write=True) as s:
         # Rows are locked, and new ones inserted, in id order, so two replicas cannot deadlock.
         ids = sorted({x.id for x in scored if x.item is not None})
         q = select(ReviewItem).where(ReviewItem.id.in_(ids)).order_by(ReviewItem.id).with_for_update()
@@ -152,10 +152,11 @@ def _update_queue(url: str, scored: list[ScoredComment], read_text: Callable[[Re
                 held.append(False)
             elif row is not None and row.client not in (None, x.client):
                 raise ConflictError(
-                    f"id {x.id!r} belongs to a comment another client queued (API key name {row.client!r}); "
+                    f"id {x.id!r} belongs to a comment another client queued (clients are API key names); "
                     "prefix your ids with your own namespace"
                 )
             elif row is not None and read_text(row) == x.text:
+                row.client = row.client or x.client  # a row from before clients were recorded: its sender owns it
                 held.append(row.status in OPEN)
             elif row is None:
                 x.item.client, x.item.revision = x.client, 1
@@ -265,7 +266,7 @@ def get_item(url: str, item_id: str) -> ReviewItem:
 def claim(url: str, item_id: str, key_id: str, claim_seconds: int) -> ReviewItem:
     """Claim an open item for `key_id`; a live claim by another key is a conflict."""
     now = utcnow()
-    with session_scope(url) as s:
+    with session_scope(url, write=True) as s:
         row = s.scalar(select(ReviewItem).where(ReviewItem.id == item_id).with_for_update())
         if row is None:
             raise NotFoundError("no queued item with that id; `GET /v1/queue` lists them")
@@ -296,18 +297,19 @@ def record_decision(
     note: str,
     idempotency_key: str | None,
     claim_seconds: int,
-    revision: int | None = None,
+    revisions: frozenset[int] | None = None,
 ) -> tuple[ReviewDecision, bool]:
     """Store a decision and update the item, committed before returning; returns (decision, created).
 
     A reviewed item is a conflict; every decision releases the claim (escalated items wait for anyone).
-    With `revision`, the one the reviewer read, an item edited since is StaleError and nothing is stored.
+    With `revisions` (those an `If-Match` names), an item at another revision, edited since it was read, is
+    StaleError and nothing is stored.
     With an idempotency key already used by this API key, the first decision comes back unchanged
     (created False) when the request matches, and a conflict when it does not.
     """
     now = utcnow()
     try:
-        with session_scope(url) as s:
+        with session_scope(url, write=True) as s:
             if idempotency_key:
                 prior = s.scalar(
                     select(ReviewDecision).where(
@@ -321,9 +323,9 @@ def record_decision(
                 raise NotFoundError("no queued item with that id; `GET /v1/queue` lists them")
             if row.status == "reviewed":
                 raise ConflictError("the item is already reviewed; its decision stands")
-            if revision is not None and row.revision != revision:
+            if revisions is not None and row.revision not in revisions:
                 raise StaleError(
-                    f"the comment was edited after you read it (revision {revision}, now {row.revision}); "
+                    f"the comment was edited after you read it (it is at revision {row.revision} now); "
                     "read it again and decide on its current text"
                 )
             if row.claimed_by not in (None, key_id) and _live(row.claimed_at, now, claim_seconds):

@@ -36,7 +36,7 @@ def test_when_key_lacks_score_scope_then_scoring_is_403(lite_client):
 
 def test_when_key_lacks_admin_scope_then_export_and_protected_are_403(lite_client):
     h = auth(lite_client.keys["review"])
-    assert lite_client.get("/v1/export/labels", headers=h).status_code == 403
+    assert lite_client.post("/v1/export/labels", json={"reason": "retrain"}, headers=h).status_code == 403
     assert lite_client.get("/v1/protected", headers=h).status_code == 403
 
 

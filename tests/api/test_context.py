@@ -27,7 +27,7 @@ def _score_and_read(url: str, keys: dict, **settings) -> dict:
         body = {"id": "c1", "text": FLAGGED, "context": CONTEXT}
         assert c.post("/v1/score", json=body, headers=auth(keys["score"])).json()["queued"] is True
         assert c.get("/v1/items/c1", headers=auth(keys["review"])).json()["context"] is None  # masked view
-        return c.get("/v1/items/c1?reveal=true&reason=checking", headers=auth(keys["review"])).json()
+        return c.post("/v1/items/c1/reveal", json={"reason": "checking"}, headers=auth(keys["review"])).json()
 
 
 def test_when_an_encryption_key_is_set_then_the_stored_context_holds_no_plaintext(db_url, keys):
@@ -55,7 +55,7 @@ def test_when_a_row_predates_sealed_context_then_its_plain_context_still_reads(s
     repo.enqueue(sqlite_url, [old])
     keys = _keys(sqlite_url)
     with TestClient(create_app(make_settings(sqlite_url, encryption_key=key), pipeline=FakePipeline())) as c:
-        got = c.get("/v1/items/old?reveal=true&reason=checking", headers=auth(keys["review"]))
+        got = c.post("/v1/items/old/reveal", json={"reason": "checking"}, headers=auth(keys["review"]))
     assert got.status_code == 200 and got.json()["context"] == {"thread": "t9"} and got.json()["text"] == "t"
 
 

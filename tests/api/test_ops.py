@@ -115,3 +115,25 @@ def test_when_scoring_raises_then_the_answer_is_a_json_500_and_the_log_has_the_p
     assert "unhandled RuntimeError on POST /v1/score at test_ops.py:" in logged and "score_batch" in logged
     assert "Kayla" not in logged and not any(rec.exc_info for rec in caplog.records)
     assert 'comments_http_requests_total{method="POST",route="/v1/score",status="500"} 1.0' in metrics
+
+
+def test_when_a_library_raises_deep_down_then_the_500_log_still_names_the_projects_innermost_frame():
+    from comments.api.middleware import _frames
+
+    def library(depth):  # stands in for frames outside the `comments` package
+        if depth:
+            return library(depth - 1)
+        raise ValueError("secret text")
+
+    try:
+        exec(compile("library(5)", "/site-packages/lib.py", "exec"), {"library": library})
+    except ValueError as exc:
+        names = [f.name for f in _frames(exc)]
+    assert names == ["library", "library", "library"]  # the test file is not part of the project either
+    from comments.api import handlers
+
+    try:
+        handlers._error(200, "x", "y", headers={"bad": object()})
+    except Exception as exc:  # noqa: BLE001 - a real error raised inside Starlette, called from our code
+        where = _frames(exc)
+    assert where[-1].name == "_error" and where[-1].filename.endswith("comments/api/handlers.py")

@@ -30,13 +30,14 @@ def test_when_an_item_is_read_then_identifiers_are_masked_by_default(client, key
 
 def test_when_key_lacks_review_scope_then_reveal_is_403(client, keys):
     _score(client, keys)
-    r = client.get("/v1/items/i0?reveal=true&reason=checking", headers=auth(keys["score"]))
+    r = client.post("/v1/items/i0/reveal", json={"reason": "checking"}, headers=auth(keys["score"]))
     assert r.status_code == 403 and "review" in r.json()["message"]
 
 
 def test_when_an_item_is_revealed_then_the_original_shows_and_the_audit_entry_keeps_the_reason(client, keys):
     _score(client, keys)
-    r = client.get("/v1/items/i0?reveal=true&reason=is%20this%20a%20real%20name%3F", headers=auth(keys["review"]))
+    body = {"reason": "is this a real name?"}
+    r = client.post("/v1/items/i0/reveal", json=body, headers=auth(keys["review"]))
     assert r.json()["text"] == NAMED and r.json()["revealed"] is True
     assert r.headers["cache-control"] == "no-store" and r.headers["etag"] == '"1"'
     entries = repo.audit_entries(client.app.state.runtime.url, "i0")
@@ -46,7 +47,7 @@ def test_when_an_item_is_revealed_then_the_original_shows_and_the_audit_entry_ke
 def test_when_an_admin_reads_the_audit_log_then_reveals_come_with_reasons_page_by_page(client, keys):
     _score(client, keys, n=3)
     for n in range(3):
-        client.get(f"/v1/items/i{n}?reveal=true&reason=why%20{n}", headers=auth(keys["review"]))
+        client.post(f"/v1/items/i{n}/reveal", json={"reason": f"why {n}"}, headers=auth(keys["review"]))
     client.post("/v1/items/i0/decision", json={"action": "remove"}, headers=auth(keys["review"]))
     h = auth(keys["admin"])
     first = client.get("/v1/audit?action=reveal&limit=2", headers=h).json()
@@ -58,12 +59,18 @@ def test_when_an_admin_reads_the_audit_log_then_reveals_come_with_reasons_page_b
     assert client.get("/v1/audit", headers=auth(keys["review"])).status_code == 403
 
 
-@pytest.mark.parametrize("query", ["reveal=true", "reveal=true&reason=", "reveal=true&reason=%20%20%20%20"])
-def test_when_a_reveal_gives_no_reason_then_it_is_422_and_nothing_is_shown_or_audited(client, keys, query):
+@pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "    "}, {"reason": "ok"}, {"reason": "a\x00b c"}])
+def test_when_a_reveal_gives_no_usable_reason_then_it_is_422_and_nothing_is_shown_or_audited(client, keys, body):
     _score(client, keys)
-    r = client.get(f"/v1/items/i0?{query}", headers=auth(keys["review"]))
+    r = client.post("/v1/items/i0/reveal", json=body, headers=auth(keys["review"]))
     assert r.status_code == 422 and "reason" in r.json()["message"] and NAMED not in r.text
     assert repo.audit_entries(client.app.state.runtime.url, "i0") == []
+
+
+def test_when_a_reveal_is_asked_in_the_url_then_it_is_422_pointing_at_the_post(client, keys):
+    _score(client, keys)
+    r = client.get("/v1/items/i0?reveal=true", headers=auth(keys["review"]))
+    assert r.status_code == 422 and "POST /v1/items/{id}/reveal" in r.json()["message"] and NAMED not in r.text
 
 
 def test_when_the_text_was_edited_after_the_reviewer_read_it_then_a_matching_decision_is_412(client, keys):
@@ -76,7 +83,7 @@ def test_when_the_text_was_edited_after_the_reviewer_read_it_then_a_matching_dec
         "/v1/items/i0/decision", json={"action": "allow"}, headers=h | {"If-Match": read.headers["etag"]}
     )
     assert (
-        stale.status_code == 412 and stale.json()["code"] == "stale" and "revision 1, now 2" in stale.json()["message"]
+        stale.status_code == 412 and stale.json()["code"] == "stale" and "at revision 2 now" in stale.json()["message"]
     )
     assert repo.decisions_for(url, "i0") == [] and repo.get_item(url, "i0").status == "queued"
     fresh = client.get("/v1/items/i0", headers=h).headers["etag"]
@@ -85,10 +92,29 @@ def test_when_the_text_was_edited_after_the_reviewer_read_it_then_a_matching_dec
     assert ok.status_code == 201
 
 
-@pytest.mark.parametrize("tag, status", [('"1"', 201), ("1", 201), ("*", 201), ('W/"1"', 422), ("abc", 422)])
-def test_when_if_match_is_sent_then_only_the_items_etag_or_a_star_is_accepted(client, keys, tag, status):
+@pytest.mark.parametrize(
+    "tag, status",
+    [
+        ('"1"', 201),
+        ('"2", "1"', 201),
+        ("*", 201),
+        ('"2"', 412),
+        ('W/"1"', 412),  # weak tags never match under If-Match's strong comparison
+        ('"\u00b2"', 412),  # a superscript two is not a revision
+        ("1", 422),
+        ('"1', 422),
+        ("", 422),
+    ],
+)
+def test_when_if_match_is_sent_then_a_strong_etag_of_the_current_revision_or_a_star_is_needed(
+    client, keys, tag, status
+):
     _score(client, keys)
-    r = client.post("/v1/items/i0/decision", json={"action": "allow"}, headers=auth(keys["review"]) | {"If-Match": tag})
+    r = client.post(
+        "/v1/items/i0/decision",
+        json={"action": "allow"},
+        headers=auth(keys["review"]) | {"If-Match": tag.encode("latin-1")},
+    )
     assert r.status_code == status, r.text
 
 
@@ -196,7 +222,7 @@ def test_when_an_id_contains_slashes_then_it_can_be_viewed_claimed_revealed_and_
     for path in ("post/12/c", "post%2F12%2Fc"):
         assert client.get(f"/v1/items/{path}", headers=h).json()["id"] == "post/12/c"
     assert client.post("/v1/items/post%2F12%2Fc/claim", headers=h).json()["status"] == "claimed"
-    assert client.get("/v1/items/post/12/c?reveal=true&reason=checking", headers=h).json()["text"] == NAMED
+    assert client.post("/v1/items/post/12/c/reveal", json={"reason": "checking"}, headers=h).json()["text"] == NAMED
     r = client.post("/v1/items/post/12/c/decision", json={"action": "remove"}, headers=h)
     assert r.status_code == 201 and r.json()["item_id"] == "post/12/c"
     assert [e.item_id for e in repo.audit_entries(client.app.state.runtime.url)] == ["post/12/c"] * 2
@@ -244,8 +270,12 @@ def test_when_labels_are_exported_then_reviewed_items_are_training_rows(client, 
     h = auth(keys["review"])
     client.post("/v1/items/i0/decision", json={"action": "remove"}, headers=h)
     client.post("/v1/items/i1/decision", json={"action": "escalate"}, headers=h)
-    r = client.get("/v1/export/labels", headers=auth(keys["admin"]))
+    assert client.post("/v1/export/labels", json={}, headers=auth(keys["admin"])).status_code == 422
+    r = client.post("/v1/export/labels", json={"reason": "monthly retrain"}, headers=auth(keys["admin"]))
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-ndjson")
+    assert r.headers["cache-control"] == "no-store"
+    exports = [(e.action, e.reason) for e in repo.audit_entries(client.app.state.runtime.url, action="export")]
+    assert exports == [("export", "monthly retrain")]
     import json
 
     rows = [json.loads(line) for line in r.text.splitlines()]
@@ -276,7 +306,10 @@ def test_when_an_encryption_key_is_set_then_stored_text_is_ciphertext(sqlite_url
     settings = make_settings(sqlite_url, encryption_key=Fernet.generate_key().decode())
     with TestClient(create_app(settings, pipeline=FakePipeline())) as c:
         _score(c, keys)
-        assert c.get("/v1/items/i0?reveal=true&reason=checking", headers=auth(keys["review"])).json()["text"] == NAMED
+        assert (
+            c.post("/v1/items/i0/reveal", json={"reason": "checking"}, headers=auth(keys["review"])).json()["text"]
+            == NAMED
+        )
     with get_engine(sqlite_url).connect() as conn:
         stored = " ".join(map(str, conn.execute(text("SELECT text, masked_text FROM review_items")).one()))
     assert "Kayla" not in stored and "video" not in stored

@@ -1,4 +1,4 @@
-"""The reviewer page in headless Chromium: sign in, claim, reveal (audited), decide by keyboard."""
+"""The reviewer page in headless Chromium: sign in, claim, reveal with a reason (audited), decide by keyboard."""
 
 from __future__ import annotations
 
@@ -68,15 +68,21 @@ def test_when_a_reviewer_claims_reveals_and_decides_by_keyboard_then_the_decisio
     page.wait_for_function("document.getElementById('status').textContent === 'claimed'")
     page.screenshot(path=str(SHOTS / "item_masked.png"), full_page=True)
 
+    reveals = []
+    page.on("request", lambda req: reveals.append(req.url) if req.url.endswith("/reveal") else None)
     page.click("#reveal")  # the form will not go without a reason
-    assert "Kayla" not in page.inner_text("#text") and repo.audit_entries(url, first) == []
+    page.wait_for_timeout(200)
+    assert reveals == [] and "Kayla" not in page.inner_text("#text") and repo.audit_entries(url, first) == []
     page.fill("#reason", "check the name against the report")
     page.click("#reveal")
     page.wait_for_selector("#text.revealed")
-    assert "Kayla Dorsey" in page.inner_text("#text")
+    assert "Kayla Dorsey" in page.inner_text("#text") and page.locator("#text mark").count() >= 1
+    assert "check the name" not in page.url  # the reason travels in a POST body, never in a URL
     entries = [(e.action, e.reason) for e in repo.audit_entries(url, first)]
     assert entries == [("reveal", "check the name against the report")]
     page.screenshot(path=str(SHOTS / "item_revealed.png"), full_page=True)
+    page.click("#mask")
+    assert "Kayla" not in page.inner_text("#text") and page.locator("#reveal-form").is_visible()
 
     # The comment is edited while the reviewer reads it: the decision is refused until the page is reloaded.
     edited = {"id": first, "text": "Kayla Dorsey, same girl as that video, trade me the folder"}

@@ -67,7 +67,7 @@ def test_when_a_queued_id_is_scored_with_edited_text_then_the_item_takes_it_and_
     assert client.post("/v1/items/e1/decision", json={"action": "remove"}, headers=h).status_code == 201
     edited = client.post("/v1/score", json={"id": "e1", "text": "let's find her"}, headers=auth(keys["score"]))
     assert edited.json()["queued"] is True and edited.json()["decision"] == "review"
-    item = client.get("/v1/items/e1?reveal=true&reason=checking", headers=h).json()
+    item = client.post("/v1/items/e1/reveal", json={"reason": "checking"}, headers=h).json()
     assert item["text"] == "let's find her" and item["decision"] == "review"
     assert item["decisions"]["safety_concern"] == "review" and item["decisions"]["promotion"] == "allow"
     assert (item["status"], item["claimed_by"], item["review_action"], item["reviewed_at"]) == (
@@ -90,7 +90,7 @@ def test_when_edited_text_would_not_be_queued_then_the_stored_item_stays_and_que
     assert client.post("/v1/score", json=edited, headers=h).json()["queued"] is False
     same = client.post("/v1/score", json={"id": "n1", "text": BAD, "enqueue": False}, headers=h).json()
     assert same["queued"] is False  # not asked to queue: the queue is not even looked up
-    item = client.get("/v1/items/n1?reveal=true&reason=checking", headers=auth(keys["review"])).json()
+    item = client.post("/v1/items/n1/reveal", json={"reason": "checking"}, headers=auth(keys["review"])).json()
     assert item["text"] == BAD and item["decision"] == "remove"
 
 
@@ -116,7 +116,7 @@ def test_when_text_is_encrypted_then_a_retry_is_still_recognised_and_an_edit_sti
         for text in (BAD, BAD, "let's find her"):
             assert c.post("/v1/score", json={"id": "s1", "text": text}, headers=auth(keys["score"])).json()["queued"]
         assert (
-            c.get("/v1/items/s1?reveal=true&reason=checking", headers=auth(keys["review"])).json()["text"]
+            c.post("/v1/items/s1/reveal", json={"reason": "checking"}, headers=auth(keys["review"])).json()["text"]
             == "let's find her"
         )
     assert [e.action for e in repo.audit_entries(sqlite_url, "s1")] == ["requeue", "reveal"]
@@ -307,7 +307,7 @@ def test_when_an_escalated_item_is_edited_then_it_stays_escalated_with_the_next_
     assert [e.action for e in repo.audit_entries(url, "x1")] == ["decision:escalate", "requeue"]
 
 
-@pytest.mark.parametrize("bad", [".", "..", "a/../b", "post/./1", "x/.."])
+@pytest.mark.parametrize("bad", [".", "..", "a/../b", "post/./1", "x/..", "a//b", "/post/1", "post/1/"])
 def test_when_an_id_has_dot_segments_then_it_is_422(client, keys, bad):
     r = client.post("/v1/score", json={"id": bad, "text": BAD}, headers=auth(keys["score"]))
     assert r.status_code == 422 and "segments" in r.json()["message"]
@@ -316,3 +316,66 @@ def test_when_an_id_has_dot_segments_then_it_is_422(client, keys, bad):
 def test_when_an_id_only_contains_dots_inside_segments_then_it_is_accepted(client, keys):
     r = client.post("/v1/score", json={"id": "v1.2/...x/a..b", "text": BAD}, headers=auth(keys["score"]))
     assert r.status_code == 200 and r.json()["queued"] is True
+
+
+def test_when_two_edits_of_one_id_overlap_then_neither_is_lost_and_each_raises_the_revision(db_url):
+    import threading
+
+    repo.enqueue(db_url, [review_item(id="o1", text="v1")], key_id="forum")
+    later = threading.Thread(target=lambda: repo.enqueue(db_url, [review_item(id="o1", text="v3")], key_id="forum"))
+
+    def read_text(row):  # the first edit has read the row; the second starts now and must wait for it
+        if not later.is_alive() and later.ident is None:
+            later.start()
+            later.join(0.5)
+        return row.text
+
+    first = repo.ScoredComment("o1", "v2", review_item(id="o1", text="v2"), "k", "forum")
+    assert repo.update_queue(db_url, [first], read_text) == [True]
+    later.join(10)
+    row = repo.get_item(db_url, "o1")
+    assert (row.text, row.revision) == ("v3", 3)
+    assert [e.action for e in repo.audit_entries(db_url, "o1")] == ["requeue", "requeue"]
+
+
+def test_when_coalesced_requests_include_another_clients_id_then_only_that_one_fails_and_nothing_is_rescored(
+    sqlite_url,
+):
+    import asyncio
+
+    from comments.api import service
+    from comments.api.batcher import ScoreBatcher
+    from comments.api.crypto import TextCipher
+    from comments.api.schemas import ScoreRequest
+    from comments.errors import ConflictError
+    from comments.store.scores import ScoreLogWriter
+    from tests.api.fakes import FakePipeline
+
+    class Counting(FakePipeline):
+        texts = 0
+
+        def score_batch(self, texts, run_all=False):
+            Counting.texts += len(texts)
+            return super().score_batch(texts, run_all)
+
+    repo.enqueue(sqlite_url, [review_item(id="owned", text="x")], key_id="forum")
+    shop = repo.KeyRecord("k-shop", "shop", frozenset({"score"}))
+    log, pipeline = ScoreLogWriter(sqlite_url), Counting()
+    calls = [(shop, ScoreRequest(id=f"c{i}", text=BAD)) for i in range(5)] + [
+        (shop, ScoreRequest(id="owned", text=BAD))
+    ]
+
+    async def run():
+        batcher = ScoreBatcher(lambda c: service.score(pipeline, sqlite_url, TextCipher(None), log, c), workers=1)
+        busy = asyncio.create_task(batcher.submit((shop, ScoreRequest(id="warm", text=BAD))))
+        await asyncio.sleep(0)  # the one worker is busy, so the six requests below go as one batch
+        out = await asyncio.gather(*(batcher.submit(c) for c in calls), return_exceptions=True)
+        await busy
+        batcher.close()
+        return out
+
+    out = asyncio.run(run())
+    log.close()
+    assert [o.queued for o in out[:5]] == [True] * 5 and isinstance(out[5], ConflictError)
+    assert Counting.texts == 7  # "warm", then the six once: no request was scored again alone
+    assert repo.get_item(sqlite_url, "owned").client == "forum" and repo.queue_depth(sqlite_url) == 7

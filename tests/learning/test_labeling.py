@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from comments.labels import LABELS
 from comments.store import repo
 from tests.api.fakes import review_item
@@ -75,10 +77,11 @@ def test_when_the_export_is_revealed_then_original_text_is_written_and_each_item
     assert reveals == [("reveal", i, "names needed for the NCMEC report") for i in ("i0", "i1")]
 
 
-def test_when_a_reveal_gives_no_reason_then_the_export_exits_2_and_writes_nothing(cli, db_url, tmp_path):
+@pytest.mark.parametrize("reason", [" ", "ok", "x" * 201, "why\x00"])
+def test_when_a_reveal_gives_no_usable_reason_then_the_export_exits_2_and_writes_nothing(cli, db_url, tmp_path, reason):
     _seed(db_url, n=1)
     out = tmp_path / "tasks.json"
-    res = cli(["labels", "export", "-o", out, "--reveal", " "])
+    res = cli(["labels", "export", "-o", out, "--reveal", reason])
     assert res.exit_code == 2 and "--reveal needs a reason" in res.stderr
     assert not out.exists() and repo.audit_entries(db_url) == []
 

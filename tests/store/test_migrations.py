@@ -51,3 +51,28 @@ def test_when_a_queue_from_before_revisions_is_migrated_then_its_items_take_revi
     assert repo.enqueue(url, [review_item(id="old", text="edited")], key_id="forum") == [True]
     row = repo.get_item(url, "old")
     assert (row.text, row.revision, row.client) == ("edited", 2, "forum")
+
+
+def test_when_0004_is_downgraded_on_sqlite_then_items_and_decisions_survive(tmp_path):
+    url = f"sqlite:///{tmp_path}/down.db"
+    migrate(url)
+    repo.enqueue(url, [review_item(id="kept", text="first")], key_id="forum")
+    repo.record_decision(url, "kept", "k", "remove", {"promotion": True}, "", None, 900)
+    command.downgrade(_config(url), "0003")
+    with get_engine(url).connect() as conn:
+        items = conn.execute(text("SELECT count(*) FROM review_items")).scalar()
+        decisions = conn.execute(text("SELECT count(*) FROM review_decisions")).scalar()
+        columns = [r[1] for r in conn.execute(text("PRAGMA table_info(review_items)"))]
+    assert (items, decisions) == (1, 1) and "revision" not in columns and "client" not in columns
+    migrate(url)
+    assert repo.get_item(url, "kept").revision == 1
+
+
+def test_when_an_item_from_before_clients_is_retried_then_its_sender_owns_it(tmp_path):
+    url = f"sqlite:///{tmp_path}/legacy.db"
+    migrate(url)
+    repo.enqueue(url, [review_item(id="old", text="same")], key_id="forum")
+    with get_engine(url).begin() as conn:
+        conn.execute(text("UPDATE review_items SET client = NULL"))
+    assert repo.enqueue(url, [review_item(id="old", text="same")], key_id="forum") == [True]
+    assert repo.get_item(url, "old").client == "forum"

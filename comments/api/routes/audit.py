@@ -6,9 +6,10 @@ from typing import Annotated
 
 import anyio
 from fastapi import APIRouter, Query
+from pydantic import AfterValidator
 
 from comments.api.deps import AdminKey, RuntimeDep
-from comments.api.schemas import AuditPage, AuditPublic, ErrorPublic
+from comments.api.schemas import AuditPage, AuditPublic, ErrorPublic, clean
 from comments.store import repo
 
 router = APIRouter(prefix="/v1/audit", tags=["admin"])
@@ -18,8 +19,8 @@ router = APIRouter(prefix="/v1/audit", tags=["admin"])
 async def list_audit(
     rt: RuntimeDep,
     _: AdminKey,
-    item_id: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
-    action: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
+    item_id: Annotated[str | None, Query(min_length=1, max_length=200), AfterValidator(clean)] = None,
+    action: Annotated[str | None, Query(min_length=1, max_length=32), AfterValidator(clean)] = None,
     after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,  # seq is a 32-bit column on PostgreSQL
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AuditPage:

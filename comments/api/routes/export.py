@@ -1,4 +1,4 @@
-"""Reviewed items as training rows (JSON lines), admin scope, audited."""
+"""Reviewed items as training rows (JSON lines): admin scope, a reason, audited."""
 
 from __future__ import annotations
 
@@ -10,23 +10,25 @@ from fastapi.responses import StreamingResponse
 
 from comments.api import service
 from comments.api.deps import AdminKey, RuntimeDep
-from comments.api.schemas import ErrorPublic
+from comments.api.routes.items import NO_STORE
+from comments.api.schemas import ErrorPublic, RevealCreate
 from comments.store import repo
 
 router = APIRouter(prefix="/v1/export", tags=["admin"])
 
 
-@router.get(
+@router.post(
     "/labels",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/x-ndjson": {}}}, **{c: {"model": ErrorPublic} for c in (401, 403)}},
+    responses={200: {"content": {"application/x-ndjson": {}}}, **{c: {"model": ErrorPublic} for c in (401, 403, 422)}},
 )
-async def export_labels(rt: RuntimeDep, key: AdminKey) -> StreamingResponse:
-    """One JSON object per reviewed item: id, text, a 0/1 column per label, the action, the model version."""
-    await anyio.to_thread.run_sync(repo.audit, rt.url, key.id, "export")
+async def export_labels(body: RevealCreate, rt: RuntimeDep, key: AdminKey) -> StreamingResponse:
+    """One JSON object per reviewed item: id, original text, a 0/1 column per label, the action, the model
+    version. The text is revealed, so the export is audited with `reason` first, and never cached."""
+    await anyio.to_thread.run_sync(lambda: repo.audit(rt.url, key.id, "export", reason=body.reason))
 
     def lines():
         for row in service.export_rows(rt.url, rt.cipher):
             yield json.dumps(row, ensure_ascii=False) + "\n"
 
-    return StreamingResponse(lines(), media_type="application/x-ndjson")
+    return StreamingResponse(lines(), media_type="application/x-ndjson", headers={"Cache-Control": NO_STORE})

@@ -1,15 +1,18 @@
-"""One queued item: view (masked unless revealed with a reason, which is audited), claim, decide.
+"""One queued item: view (masked), reveal (with a reason, audited), claim, decide.
 
 Ids may contain "/" (the routes take the rest of the path), so clients' own ids work as they are.
 An item's ETag is its revision; a decision sent with `If-Match` is refused (412) once the text is edited.
+A reveal is a POST with the reason in its body: never in a URL, so never in access logs or browser history.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Response
+from pydantic import AfterValidator
 
 from comments.api import service
 from comments.api.deps import ReviewKey, RuntimeDep
@@ -19,21 +22,25 @@ from comments.api.schemas import (
     ErrorPublic,
     ItemPublic,
     QueueItemPublic,
-    RevealReason,
+    RevealCreate,
+    clean,
 )
 from comments.errors import BadInputError
 from comments.store import repo
 
 router = APIRouter(prefix="/v1/items", tags=["review"])
-ItemPath = Annotated[str, Path(min_length=1, max_length=200)]
+ItemPath = Annotated[str, Path(min_length=1, max_length=200), AfterValidator(clean)]
 ERRORS = {c: {"model": ErrorPublic} for c in (401, 403, 404, 409, 412, 422)}
 NO_STORE = "no-store"  # item text, masked or not, stays out of browser and proxy caches
+_ETAG = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
 
 
-def item_public(rt, item, reveal: bool) -> ItemPublic:
-    """The item with masked (or revealed) text."""
+def item_public(rt, item, reveal: bool, response: Response) -> ItemPublic:
+    """The item with masked (or revealed) text; its revision goes out as the ETag, and nothing is cached."""
     text, _ = service.view(item, rt.cipher, reveal)
     base = QueueItemPublic.model_validate(item, from_attributes=True).model_dump()
+    response.headers["ETag"] = f'"{item.revision}"'
+    response.headers["Cache-Control"] = NO_STORE
     return ItemPublic(
         **base,
         text=text,
@@ -47,40 +54,50 @@ def item_public(rt, item, reveal: bool) -> ItemPublic:
     )
 
 
-def get_item(rt, key, item_id: str, reveal: bool, reason: str | None):
-    """Load an item; a reveal needs a reason, written to the audit log before the text is returned."""
-    if reveal and not reason:
-        raise BadInputError("a reveal needs a reason (`&reason=...`, 3 to 200 characters); it is audited")
+def reveal_item(rt, key, item_id: str, reason: str):
+    """Load an item, writing the reveal and its reason to the audit log before the text is returned."""
     item = repo.get_item(rt.url, item_id)
-    if reveal:
-        repo.audit(rt.url, key.id, "reveal", item_id, reason)
+    repo.audit(rt.url, key.id, "reveal", item_id, reason)
     return item
 
 
-def revision_header(value: str | None) -> int | None:
-    """The revision an `If-Match` header names (`"3"`), or None for no header or `*`."""
+def if_match(value: str | None) -> frozenset[int] | None:
+    """The revisions an `If-Match` header accepts: None without one or for `*`, else those of its strong
+    ETags (`"3"`, `"3", "4"`); a weak tag (`W/"3"`) never matches, as HTTP's strong comparison has it."""
     if value is None or value.strip() == "*":
         return None
-    tag = value.strip().strip('"')
-    if not tag.isdigit():
-        raise BadInputError(f'If-Match must be the item\'s ETag as read, such as "2"; got {value[:40]!r}')
-    return int(tag)
+    value, found, pos = value.strip(), set(), 0
+    if not value:
+        raise BadInputError('If-Match is empty; send the ETag as read, such as "2", or leave the header out')
+    while pos < len(value):
+        m = _ETAG.match(value, pos)
+        if m is None or m.end() == pos:
+            raise BadInputError(f'If-Match must list ETags as read, such as "2"; got {value[:40]!r}')
+        tag = m.group(2)
+        if not m.group(1) and tag.isascii() and tag.isdigit():
+            found.add(int(tag))
+        pos = m.end()
+    return frozenset(found)
 
 
 @router.get("/{item_id:path}", responses=ERRORS)
 async def read_item(
-    item_id: ItemPath,
-    rt: RuntimeDep,
-    key: ReviewKey,
-    response: Response,
-    reveal: bool = False,
-    reason: Annotated[RevealReason | None, Query()] = None,
+    item_id: ItemPath, rt: RuntimeDep, _: ReviewKey, response: Response, reveal: bool = False
 ) -> ItemPublic:
-    """The item, identifiers masked; `?reveal=true&reason=...` shows the original and is audited with the reason."""
-    item = await anyio.to_thread.run_sync(get_item, rt, key, item_id, reveal, reason)
-    response.headers["ETag"] = f'"{item.revision}"'
-    response.headers["Cache-Control"] = NO_STORE
-    return item_public(rt, item, reveal)
+    """The item, identifiers masked (`POST .../reveal` shows the original)."""
+    if reveal:
+        raise BadInputError("reveal with POST /v1/items/{id}/reveal and a JSON `reason`; it is audited")
+    item = await anyio.to_thread.run_sync(repo.get_item, rt.url, item_id)
+    return item_public(rt, item, False, response)
+
+
+@router.post("/{item_id:path}/reveal", responses=ERRORS)
+async def reveal(
+    item_id: ItemPath, body: RevealCreate, rt: RuntimeDep, key: ReviewKey, response: Response
+) -> ItemPublic:
+    """The item with its original text and context; the reveal is audited with `reason` first."""
+    item = await anyio.to_thread.run_sync(reveal_item, rt, key, item_id, body.reason)
+    return item_public(rt, item, True, response)
 
 
 @router.post("/{item_id:path}/claim", responses=ERRORS)
@@ -98,13 +115,13 @@ async def decide_item(
     key: ReviewKey,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-    if_match: Annotated[str | None, Header(max_length=200)] = None,
+    if_match_header: Annotated[str | None, Header(alias="if-match", max_length=200)] = None,
 ) -> DecisionPublic:
     """Record a decision, committed before the answer; a repeated Idempotency-Key returns the first one.
 
     `If-Match` with the ETag the item was read with makes an edit since then a 412, not a decision on unread text.
     """
-    revision = revision_header(if_match)
+    revisions = if_match(if_match_header)
 
     def write():
         labels = body.labels
@@ -119,7 +136,7 @@ async def decide_item(
             body.note,
             idempotency_key,
             rt.settings.claim_seconds,
-            revision,
+            revisions,
         )
 
     made, created = await anyio.to_thread.run_sync(write)

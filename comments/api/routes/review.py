@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from comments.api import service
 from comments.api.auth import require_scope
 from comments.api.deps import RuntimeDep, current_key
-from comments.api.routes.items import NO_STORE, get_item
+from comments.api.routes.items import NO_STORE
 from comments.errors import AuthError, NotFoundError, ScopeError
 from comments.store import repo
 
@@ -43,32 +43,23 @@ async def queue_page(request: Request, rt: RuntimeDep, cursor: Annotated[str | N
 
 
 @router.get("/items/{item_id:path}", response_class=HTMLResponse)
-async def item_page(
-    request: Request,
-    item_id: str,
-    rt: RuntimeDep,
-    reveal: bool = False,
-    reason: Annotated[str, Query(max_length=200)] = "",
-) -> Response:
-    """One item: masked text with reason spans highlighted, scores, rules; a reveal needs a reason and is audited."""
+async def item_page(request: Request, item_id: str, rt: RuntimeDep) -> Response:
+    """One item: masked text with reason spans highlighted, scores, rules. The page's reveal form posts
+    the reviewer's reason to `POST /v1/items/{id}/reveal` (audited) and shows the answer in place."""
     key, why = await _reviewer(request, rt)
     if key is None:
         return _login(request, why)
-    reason = reason.strip()
-    if len(reason) < 3:  # the form asks for one; without it the page stays masked
-        reveal = False
     try:
-        item = await anyio.to_thread.run_sync(get_item, rt, key, item_id, reveal, reason)
+        item = await anyio.to_thread.run_sync(repo.get_item, rt.url, item_id)
     except NotFoundError:
         return templates.TemplateResponse(request, "missing.html", {}, status_code=404)
-    text, spans = service.view(item, rt.cipher, reveal)
+    text, spans = service.view(item, rt.cipher, False)
     rows, _ = await anyio.to_thread.run_sync(lambda: repo.list_queue(rt.url, limit=200))
     ids = [r.id for r in rows]
     here = ids.index(item_id) if item_id in ids else -1
     context = {
         "item": item,
         "segments": service.segments(text, spans),
-        "revealed": reveal,
         "key": key,
         "prev_id": ids[here - 1] if here > 0 else None,
         "next_id": ids[here + 1] if 0 <= here < len(ids) - 1 else (ids[0] if here < 0 and ids else None),

@@ -34,6 +34,6 @@ async def score_batch(body: BatchRequest, call: ScoreCallDep) -> Response:
         raise BadInputError(f"batch has {len(body.items)} items; the limit is {rt.settings.max_batch}")
     # CPU-bound: off the event loop, on the scoring threads the single-score batches use.
     calls = [(call.key, item) for item in body.items]
-    results = await rt.batcher.run(service.score, call.pipeline, rt.url, rt.cipher, rt.score_log, calls)
+    results = await rt.batcher.run(service.score, call.pipeline, rt.url, rt.cipher, rt.score_log, calls, True)
     rt.metrics.count_decisions(results)
     return Response(BatchPublic(results=results).model_dump_json(), media_type=JSON)

@@ -1,4 +1,4 @@
-// Reviewer page: sign-in cookie, claim, and keyboard decisions (r/a/e, j/k). No build step.
+// Reviewer page: sign-in cookie, claim, audited reveal, keyboard decisions (r/a/e, j/k). No build step.
 (function () {
   "use strict";
   var login = document.getElementById("login");
@@ -43,6 +43,46 @@
       go(item.dataset.next);
     }).catch(function (e) { busy = false; message.textContent = "Decision failed: " + e.message; });
   }
+  // Reveal: the reason goes in a POST body (never a URL), the API audits it, the original is shown in place.
+  var box = document.getElementById("text"), form = document.getElementById("reveal-form");
+  var unmask = document.getElementById("mask"), masked = box.innerHTML;
+  function show(text, reasons) {
+    var chars = Array.from(text), cuts = [0, chars.length];  // API offsets count code points
+    reasons.forEach(function (r) { cuts.push(Math.max(0, Math.min(chars.length, r.start)), Math.max(0, Math.min(chars.length, r.end))); });
+    cuts = cuts.filter(function (c, i) { return cuts.indexOf(c) === i; }).sort(function (x, y) { return x - y; });
+    box.textContent = "";
+    for (var i = 0; i + 1 < cuts.length; i++) {
+      var a = cuts[i], b = cuts[i + 1], piece = chars.slice(a, b).join(""), titles = [];
+      reasons.forEach(function (r) {
+        var t = r.rule_id + ": " + r.description;
+        if (r.start <= a && b <= r.end && r.start < r.end && titles.indexOf(t) < 0) titles.push(t);
+      });
+      if (titles.length) {
+        var mark = document.createElement("mark");
+        mark.title = titles.join("; ");
+        mark.textContent = piece;
+        box.appendChild(mark);
+      } else box.appendChild(document.createTextNode(piece));
+    }
+  }
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    post(base + "/reveal", {reason: document.getElementById("reason").value.trim()}).then(function (j) {
+      show(j.text, j.reasons);
+      box.className = "revealed";
+      form.hidden = true;
+      unmask.hidden = false;
+      document.activeElement.blur();
+      message.textContent = "Revealed: the reveal and its reason are in the audit log.";
+    }).catch(function (e) { message.textContent = "Reveal failed: " + e.message; });
+  });
+  unmask.addEventListener("click", function () {
+    box.innerHTML = masked;
+    box.className = "masked";
+    form.hidden = false;
+    unmask.hidden = true;
+    document.getElementById("reason").value = "";
+  });
   document.getElementById("claim").addEventListener("click", claim);
   document.querySelectorAll("button[data-action]").forEach(function (b) {
     b.addEventListener("click", function () { decide(b.dataset.action); });

@@ -21,9 +21,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop them."""
-    with op.batch_alter_table("audit_log") as batch:
+    """Drop them, in place: rebuilding review_items on SQLite would cascade-delete every decision."""
+    with op.batch_alter_table("audit_log", recreate="never") as batch:
         batch.drop_column("reason")
-    with op.batch_alter_table("review_items") as batch:
+    with op.batch_alter_table("review_items", recreate="never") as batch:
         batch.drop_column("revision")
         batch.drop_column("client")
