@@ -77,7 +77,7 @@ def check_labels(df: pd.DataFrame, source: str) -> pd.DataFrame:
     """Refuse rows without text or with labels other than 0/1, naming the row (1 = first data row)."""
     missing = [c for c in ("text", *LABELS) if c not in df.columns]
     if missing:
-        raise BadInputError(f"{source} lacks the columns {missing}; use the format of GET /v1/export/labels")
+        raise BadInputError(f"{source} lacks the columns {missing}; use the format of POST /v1/export/labels")
     if df.empty:
         raise BadInputError(f"{source} has no rows; there is nothing to retrain on")
     out = df.reset_index(drop=True).copy()
@@ -99,7 +99,7 @@ def read_label_file(path: Path) -> pd.DataFrame:
     """Reviewer labels from a JSONL, CSV or Parquet file in the export format, checked."""
     path = Path(path)
     if not path.is_file():
-        raise NotFoundError(f"label file {path} does not exist; export one with GET /v1/export/labels")
+        raise NotFoundError(f"label file {path} does not exist; export one with POST /v1/export/labels")
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".json"):
         rows = []
