@@ -107,7 +107,7 @@ class Unhandled:
             await self.app(scope, receive, tracked)
         except Exception as exc:  # noqa: BLE001 - the last resort: answer, log, do not re-raise
             where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in _frames(exc))
-            log.error("unhandled %s on %s %s at %s", type(exc).__name__, scope["method"], scope["path"], where)
+            log.error("unhandled %s on %s %r at %s", type(exc).__name__, scope["method"], scope["path"], where)
             if not started[0]:
                 await _send_error(send, 500, "internal", "internal error; the server log has the error type")
 

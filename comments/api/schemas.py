@@ -79,7 +79,17 @@ ItemId = Annotated[
     AfterValidator(_not_blank),
     AfterValidator(_no_dot_segments),
 ]
-RevealReason = Annotated[str, Field(min_length=3, max_length=200), AfterValidator(clean), AfterValidator(_not_blank)]
+
+
+def _reason(value: str) -> str:
+    """A reason for the audit log: printable, 3 to 200 characters once stripped."""
+    value = value.strip()
+    if not (3 <= len(value) <= 200 and value.isprintable()):
+        raise ValueError("must be 3 to 200 printable characters (no line breaks or control characters)")
+    return value
+
+
+RevealReason = Annotated[str, Field(max_length=400), AfterValidator(_reason)]
 
 
 class Request(BaseModel):

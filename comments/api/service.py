@@ -37,8 +37,8 @@ def score(
     and takes the new one for an edited text (`repo.update_queue`); ids belong to the key's name. `queued`
     says whether the comment's text is now in an open item. The queue is committed before the answer goes out.
     An id another client queued raises ConflictError for the whole call when `atomic` (one batch request:
-    nothing is queued); otherwise (concurrent single requests coalesced) each call is queued on its own
-    and a conflicting one's answer is its ConflictError, without scoring anything twice.
+    nothing is queued); otherwise (concurrent single requests coalesced) that request's answer is its
+    ConflictError and the others are queued, in the same transaction, without scoring anything twice.
     """
     requests = [r for _, r in calls]
     results = pipeline.score_batch([r.text for r in requests])
@@ -46,25 +46,12 @@ def score(
         repo.ScoredComment(r.id, r.text, _item(r, res, cipher) if _queue(r, res) else None, key.id, key.name)
         for (key, r), res in zip(calls, results, strict=True)
     ]
-    read = lambda row: cipher.open(row.text, row.encrypted)  # noqa: E731
-    try:
-        held = repo.update_queue(url, scored, read)
-    except ConflictError:
-        if atomic:
-            raise
-        held = [_queue_one(url, x, read) for x in scored]
+    held = repo.update_queue(url, scored, lambda row: cipher.open(row.text, row.encrypted), atomic)
     score_log.add(results)  # for `comments drift`: scores and decision only, never text
     return [
         q if isinstance(q, ConflictError) else _public(r, res, q)
         for r, res, q in zip(requests, results, held, strict=True)
     ]
-
-
-def _queue_one(url: str, scored: repo.ScoredComment, read) -> bool | ConflictError:
-    try:
-        return repo.update_queue(url, [scored], read)[0]
-    except ConflictError as exc:
-        return exc
 
 
 def _queue(req: ScoreRequest, res: Result) -> bool:

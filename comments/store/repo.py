@@ -115,17 +115,22 @@ class ScoredComment:
     client: str
 
 
-def update_queue(url: str, scored: list[ScoredComment], read_text: Callable[[ReviewItem], str]) -> list[bool]:
-    """Bring the queue up to date with scored comments, in order; return, per comment, whether its text is queued.
+def update_queue(
+    url: str, scored: list[ScoredComment], read_text: Callable[[ReviewItem], str], atomic: bool = True
+) -> list[bool | ConflictError]:
+    """Bring the queue up to date with scored comments, in order, in one transaction; return, per comment,
+    whether its text is queued.
 
     `read_text(row)` gives a stored item's plain text. A new id with an item is inserted. A stored id
     whose text is the same is left as it is (a retried request). A stored id whose text differs takes
     the new item (an edited comment): new text, scores and reasons, the next revision, back to `queued`
     with no claim and no review (earlier decisions stay in `review_decisions`; an escalated item stays
     escalated), audited as `requeue`; without a new item it is left as it is. An id another client
-    queued is a conflict: clients' ids are their own. "Queued" means the comment's current text is in
-    an open item; a comment without a new item (`allow`, or not asked to queue) is never looked up, so
-    it answers False and costs the database nothing.
+    queued is a conflict, clients' ids being their own: ConflictError for the whole call when `atomic`,
+    else that comment's answer is its ConflictError and the others go ahead. A row from before clients
+    were recorded is taken by the first client whose comment would be queued under its id. "Queued" means
+    the comment's current text is in an open item; a comment without a new item (`allow`, or not asked
+    to queue) is never looked up, so it answers False and costs the database nothing.
     """
     if not any(x.item is not None for x in scored):
         return [False] * len(scored)
@@ -133,13 +138,15 @@ def update_queue(url: str, scored: list[ScoredComment], read_text: Callable[[Rev
     # with its row. Each retry finds one more id stored, so one per id is enough.
     for _ in range(len({x.id for x in scored if x.item is not None})):
         try:
-            return _update_queue(url, scored, read_text)
+            return _update_queue(url, scored, read_text, atomic)
         except IntegrityError:
             continue
-    return _update_queue(url, scored, read_text)
+    return _update_queue(url, scored, read_text, atomic)
 
 
-def _update_queue(url: str, scored: list[ScoredComment], read_text: Callable[[ReviewItem], str]) -> list[bool]:
+def _update_queue(
+    url: str, scored: list[ScoredComment], read_text: Callable[[ReviewItem], str], atomic: bool
+) -> list[bool | ConflictError]:
     held, new = [], {}
     with session_scope(url, write=True) as s:
         # Rows are locked, and new ones inserted, in id order, so two replicas cannot deadlock.
@@ -151,10 +158,13 @@ def _update_queue(url: str, scored: list[ScoredComment], read_text: Callable[[Re
             if x.item is None:
                 held.append(False)
             elif row is not None and row.client not in (None, x.client):
-                raise ConflictError(
+                conflict = ConflictError(
                     f"id {x.id!r} belongs to a comment another client queued (clients are API key names); "
                     "prefix your ids with your own namespace"
                 )
+                if atomic:
+                    raise conflict
+                held.append(conflict)
             elif row is not None and read_text(row) == x.text:
                 row.client = row.client or x.client  # a row from before clients were recorded: its sender owns it
                 held.append(row.status in OPEN)
@@ -325,8 +335,8 @@ def record_decision(
                 raise ConflictError("the item is already reviewed; its decision stands")
             if revisions is not None and row.revision not in revisions:
                 raise StaleError(
-                    f"the comment was edited after you read it (it is at revision {row.revision} now); "
-                    "read it again and decide on its current text"
+                    f'If-Match does not name the item\'s ETag "{row.revision}": the comment was edited after you '
+                    "read it; read it again and decide on its current text"
                 )
             if row.claimed_by not in (None, key_id) and _live(row.claimed_at, now, claim_seconds):
                 raise ConflictError("another reviewer holds the claim; pick another item")

@@ -160,7 +160,9 @@ def test_when_a_decision_body_is_malformed_then_it_is_422(fuzz_client, body):
     assert r.status_code == 422
 
 
-@pytest.mark.parametrize("path", ["/v1/items/a%00b", "/v1/audit?item_id=a%00b", "/v1/audit?action=re%00veal"])
+@pytest.mark.parametrize(
+    "path", ["/v1/items/a%00b", "/review/items/a%00b", "/v1/audit?item_id=a%00b", "/v1/audit?action=re%00veal"]
+)
 def test_when_a_path_or_query_holds_a_nul_then_it_is_422_on_every_backend(fuzz_client, path):
     r = fuzz_client.get(path)
     assert r.status_code == 422 and "NUL" in r.json()["message"], r.text

@@ -112,7 +112,7 @@ def test_when_scoring_raises_then_the_answer_is_a_json_500_and_the_log_has_the_p
         "message": "internal error; the server log has the error type",
     }
     logged = "\n".join(rec.getMessage() for rec in caplog.records)
-    assert "unhandled RuntimeError on POST /v1/score at test_ops.py:" in logged and "score_batch" in logged
+    assert "unhandled RuntimeError on POST '/v1/score' at test_ops.py:" in logged and "score_batch" in logged
     assert "Kayla" not in logged and not any(rec.exc_info for rec in caplog.records)
     assert 'comments_http_requests_total{method="POST",route="/v1/score",status="500"} 1.0' in metrics
 

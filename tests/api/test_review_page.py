@@ -134,3 +134,12 @@ def test_when_an_id_contains_a_slash_then_the_queue_link_opens_its_item_page(lit
     assert 'href="/review/items/post%2F7"' in queue
     page = lite_client.get("/review/items/post%2F7", headers=h)
     assert page.status_code == 200 and 'data-id="post/7"' in page.text
+
+
+def test_when_the_page_script_does_not_run_then_the_reveal_form_cannot_put_the_reason_in_a_url(lite_client):
+    h = {"Authorization": f"Bearer {lite_client.keys['all']}"}
+    assert lite_client.post("/v1/score", json={"id": "f1", "text": "that video"}, headers=h).json()["queued"]
+    page = lite_client.get("/review/items/f1", headers=h).text
+    form = page[page.index('<form id="reveal-form"') : page.index("</form>")]
+    assert 'method="post"' in form and " hidden>" in form and "name=" not in form
+    assert "/static/review.js?v=" in page  # a new script is never read from a stale cache

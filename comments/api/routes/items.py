@@ -74,7 +74,7 @@ def if_match(value: str | None) -> frozenset[int] | None:
         if m is None or m.end() == pos:
             raise BadInputError(f'If-Match must list ETags as read, such as "2"; got {value[:40]!r}')
         tag = m.group(2)
-        if not m.group(1) and tag.isascii() and tag.isdigit():
+        if not m.group(1) and tag.isascii() and tag.isdigit() and tag == str(int(tag)):  # "01" is not "1"
             found.add(int(tag))
         pos = m.end()
     return frozenset(found)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Annotated
 
@@ -9,16 +10,23 @@ import anyio
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import AfterValidator
 
 from comments.api import service
 from comments.api.auth import require_scope
 from comments.api.deps import RuntimeDep, current_key
 from comments.api.routes.items import NO_STORE
+from comments.api.schemas import clean
 from comments.errors import AuthError, NotFoundError, ScopeError
 from comments.store import repo
 
 router = APIRouter(prefix="/review", include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
+STATIC = Path(__file__).resolve().parents[1] / "static"
+# Asset URLs carry a digest of the files, so a browser never runs a cached script against a newer page.
+templates.env.globals["asset_version"] = hashlib.sha256(
+    b"".join(p.read_bytes() for p in sorted(STATIC.glob("review.*")))
+).hexdigest()[:12]
 
 
 async def _reviewer(request: Request, rt):
@@ -43,7 +51,7 @@ async def queue_page(request: Request, rt: RuntimeDep, cursor: Annotated[str | N
 
 
 @router.get("/items/{item_id:path}", response_class=HTMLResponse)
-async def item_page(request: Request, item_id: str, rt: RuntimeDep) -> Response:
+async def item_page(request: Request, item_id: Annotated[str, AfterValidator(clean)], rt: RuntimeDep) -> Response:
     """One item: masked text with reason spans highlighted, scores, rules. The page's reveal form posts
     the reviewer's reason to `POST /v1/items/{id}/reveal` (audited) and shows the answer in place."""
     key, why = await _reviewer(request, rt)

@@ -65,24 +65,35 @@
       } else box.appendChild(document.createTextNode(piece));
     }
   }
+  var revealing = false;
+  form.hidden = false;  // shown by this script only: without it the form could not keep the reason out of URLs
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
+    if (revealing) return;  // one reveal, one audit entry
+    revealing = true;
     post(base + "/reveal", {reason: document.getElementById("reason").value.trim()}).then(function (j) {
+      revealing = false;
+      if (String(j.revision) !== item.dataset.revision) {  // edited since this page loaded: show nothing stale
+        message.textContent = "The comment was edited since this page loaded; reload it to see the new text.";
+        return;
+      }
       show(j.text, j.reasons);
       box.className = "revealed";
       form.hidden = true;
       unmask.hidden = false;
       document.activeElement.blur();
       message.textContent = "Revealed: the reveal and its reason are in the audit log.";
-    }).catch(function (e) { message.textContent = "Reveal failed: " + e.message; });
+    }).catch(function (e) { revealing = false; message.textContent = "Reveal failed: " + e.message; });
   });
-  unmask.addEventListener("click", function () {
+  function remask() {
     box.innerHTML = masked;
     box.className = "masked";
     form.hidden = false;
     unmask.hidden = true;
     document.getElementById("reason").value = "";
-  });
+  }
+  unmask.addEventListener("click", remask);
+  window.addEventListener("pagehide", remask);  // back/forward never brings revealed text back unaudited
   document.getElementById("claim").addEventListener("click", claim);
   document.querySelectorAll("button[data-action]").forEach(function (b) {
     b.addEventListener("click", function () { decide(b.dataset.action); });
