@@ -63,6 +63,9 @@ def log_scores(url: str, results: Sequence[Scored], at: datetime | None = None) 
     return len(rows)
 
 
+MAX_PENDING = 100_000  # unwritten score-log rows kept while the database is away (about 20 MB)
+
+
 class ScoreLogWriter:
     """The API's score log: rows collect in memory and a thread inserts them once per `interval`.
 
@@ -87,10 +90,19 @@ class ScoreLogWriter:
             self._rows += rows
 
     def flush(self) -> None:
-        """Insert every queued row now."""
+        """Insert every queued row now; on failure they go back to wait for the next flush (at most
+        MAX_PENDING rows wait: past that, while the database stays away, the oldest are dropped and said so)."""
         with self._lock:
             rows, self._rows = self._rows, []
-        _insert(self.url, rows)
+        try:
+            _insert(self.url, rows)
+        except Exception:
+            with self._lock:
+                self._rows = rows + self._rows
+                if (over := len(self._rows) - MAX_PENDING) > 0:
+                    del self._rows[:over]
+                    log.warning("score log: dropped the %d oldest unwritten rows", over)
+            raise
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):

@@ -274,6 +274,31 @@ def test_when_one_request_in_a_coalesced_batch_fails_then_the_others_still_succe
     assert out[0] == "A" and isinstance(out[1], ValueError) and out[2] == "C"
 
 
+def test_when_the_database_fails_a_coalesced_batch_then_every_request_fails_at_once_without_retries():
+    import asyncio
+
+    from sqlalchemy.exc import OperationalError
+
+    from comments.api.batcher import ScoreBatcher
+
+    calls = []
+
+    def score(reqs):
+        calls.append(list(reqs))
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    async def main():
+        b = ScoreBatcher(score, workers=1, shared=lambda exc: isinstance(exc, OperationalError))
+        try:
+            return await asyncio.gather(*(b.submit(x) for x in "abcd"), return_exceptions=True)
+        finally:
+            b.close()
+
+    out = asyncio.run(main())
+    assert all(isinstance(o, OperationalError) for o in out)
+    assert len(calls) <= 2  # the first request alone, then the other three together: none is tried alone again
+
+
 def test_when_another_client_sends_a_queued_id_then_it_is_409_and_the_item_is_untouched(client, keys):
     url = client.app.state.runtime.url
     client.post("/v1/score", json={"id": "p1", "text": BAD}, headers=auth(keys["score"]))

@@ -44,3 +44,22 @@ def test_when_purge_runs_then_old_score_rows_go_and_recent_ones_stay(sqlite_url)
     log_scores(sqlite_url, FakePipeline().score_batch(["new one"]))
     repo.purge(sqlite_url, 90)
     assert len(_rows(sqlite_url)) == 1
+
+
+def test_when_a_flush_fails_then_its_rows_wait_for_the_next_one(sqlite_url):
+    import pytest
+    from sqlalchemy import text
+
+    from comments.store.scores import ScoreLogWriter
+
+    writer = ScoreLogWriter(sqlite_url, interval=3600)  # flushed by hand below
+    writer.add(FakePipeline().score_batch([BAD, "nice day"]))
+    with get_engine(sqlite_url).begin() as conn:  # the table is away for a moment
+        conn.execute(text("ALTER TABLE score_log RENAME TO score_log_away"))
+    with pytest.raises(Exception, match="score_log"):
+        writer.flush()
+    writer.add(FakePipeline().score_batch(["can someone find her"]))
+    with get_engine(sqlite_url).begin() as conn:
+        conn.execute(text("ALTER TABLE score_log_away RENAME TO score_log"))
+    writer.close()
+    assert [r.decision for r in _rows(sqlite_url)] == ["remove", "allow", "review"]
