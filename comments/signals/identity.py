@@ -191,6 +191,9 @@ COMMON_WORDS = 1500  # a first name among the language's commonest words ("Rosa"
 NON_ENGLISH = ("es", "de", "fr", "pt")
 _CAPITALISED = re.compile(r"(?<![\w@#/.])[^\W\d_]{3,}")
 _SPELT = re.compile(r"[^\W\d_](?:[\W_]+[^\W\d_])+")  # letters one by one with gaps: "N e v a e h", "n_e_v_a_e_h"
+_NAMING = frozenset("that's thats its it's is named called name's by es é est ist".split())
+_EMAIL_TAIL = re.compile(r"[\w.+-]*@")
+_MATERIAL = re.compile(r"\s+(?:set|series|vids?|videos?|folder|pics?|files?|stuff|one|girl|kid|bundle|collection)\b", re.I)
 _LOCATIVE = frozenset("in im nach bei aus en em à au vers na no nos nas de da do près".split())
 
 
@@ -270,7 +273,13 @@ class NameListSignal(Signal):
             entity = _entity(word.capitalize(), lang, after_name, before[-1].casefold() if before else "")
             span = to_original(m.start(), m.end())
             if any_case and not entity and word.casefold() not in _words(lang)[1]:
-                if capitalised or (spelt is not None and _SPELT.fullmatch(spelt[span.start : span.end])):
+                named = (  # "its corliss from the vids", not "its treehouse set" nor "is jo.k@mail.com"
+                    before
+                    and before[-1].casefold() in _NAMING
+                    and _MATERIAL.match(text, m.end()) is None
+                    and _EMAIL_TAIL.match(text, m.end()) is None
+                )
+                if capitalised or named or (spelt is not None and _SPELT.fullmatch(spelt[span.start : span.end])):
                     entity = "NAME"  # a word the language does not know: "Nevaeh", "Cobbleridge", "N e v a e h"
             if entity:
                 out.append(
