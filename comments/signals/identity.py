@@ -193,7 +193,9 @@ _CAPITALISED = re.compile(r"(?<![\w@#/.])[^\W\d_]{3,}")
 _SPELT = re.compile(r"[^\W\d_](?:[\W_]+[^\W\d_])+")  # letters one by one with gaps: "N e v a e h", "n_e_v_a_e_h"
 _NAMING = frozenset("that's thats its it's is named called name's by es é est ist".split())
 _EMAIL_TAIL = re.compile(r"[\w.+-]*@")
-_MATERIAL = re.compile(r"\s+(?:set|series|vids?|videos?|folder|pics?|files?|stuff|one|girl|kid|bundle|collection)\b", re.I)
+_MATERIAL = re.compile(
+    r"\s+(?:set|series|vids?|videos?|folder|pics?|files?|stuff|one|girl|kid|bundle|collection)\b", re.I
+)
 _LOCATIVE = frozenset("in im nach bei aus en em à au vers na no nos nas de da do près".split())
 
 
