@@ -83,8 +83,12 @@ WEAKNESSES = """\
   ("grew up and now goes by <name>", "want to see what <name> looks like now? check her aunt's
   account" and their translations), labelled victim_identification. Their 34 test rows now count
   as safety concern only (`relabel` in the family files: no text is redrawn), which moved unseen
-  families by 0.001. The same review listed dev and train templates whose labels it questions
-  (`reports/label_audit.jsonl`); those change the trained model and wait for a retrain.
+  families by 0.001. Ten more hold only for some choices ("[she's|the kid from those pics is] my
+  neighbour, <street>"): the choices without material count as safety concern only (24 test rows,
+  `relabel`'s `unless`), which moved unseen families 0.889 to 0.892. The same review listed dev and
+  train templates whose labels it questions (`reports/label_audit.jsonl`); eleven of them, relabelled
+  and retrained over two seeds, raised the challenge set by 0.007 and lowered the blind holdout by
+  0.016 and 0.024, so they were not shipped.
 - Threats written by someone who never saw the families are often missed: on
   `data/holdout_threats.jsonl` (60 threats against a survivor and 60 look-alikes in five languages,
   written from the taxonomy alone) the pipeline flags 48 threats (80 %) and 4 look-alikes. Veiled

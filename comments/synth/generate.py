@@ -93,6 +93,7 @@ def _row(family: Family, rng: random.Random, filler: SlotFiller) -> dict:
     locale = rng.choice(LOCALES[language]) if language != "en" else None
     template = rng.choice(family.templates[language])
     text = render(template, rng, filler, language, locale, benign=not family.labels)
+    labels = family.labels_of(template, text)  # read before context, style and evasions change the text
     if language == "en" and rng.random() < CONTEXT_RATE:
         extra = rng.choice(CONTEXT)
         text = f"{extra} {text}" if rng.random() < 0.5 else f"{text} {extra}"
@@ -105,7 +106,7 @@ def _row(family: Family, rng: random.Random, filler: SlotFiller) -> dict:
         text = apply_evasion(text, evasion, rng)
     return {
         "text": text,
-        "labels": family.labels_of(template),
+        "labels": labels,
         "style": style,
         "language": language,
         "evasion": evasion,

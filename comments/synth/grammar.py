@@ -70,11 +70,13 @@ class Family:
     labels: frozenset[str]
     kind: str
     templates: dict[str, tuple[str, ...]] = field(repr=False)
-    relabel: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    relabel: dict[str, tuple[frozenset[str], tuple[str, ...]]] = field(default_factory=dict, repr=False)
 
-    def labels_of(self, template: str) -> frozenset[str]:
-        """The labels of a comment rendered from `template`: the family's, unless `relabel` gives its own."""
-        return self.relabel.get(template, self.labels)
+    def labels_of(self, template: str, text: str) -> frozenset[str]:
+        """The labels of `text`, a comment rendered from `template`: the family's, unless `relabel` gives
+        the template its own and `text` holds none of the phrases that keep the family's."""
+        labels, unless = self.relabel.get(template, (self.labels, ()))
+        return self.labels if any(p in text for p in unless) else labels
 
     @property
     def group(self) -> str:
@@ -219,14 +221,23 @@ def parse_families(entries: list[dict], source: str) -> list[Family]:
             raise ConfigurationError(f"{where}: needs at least 3 English templates")
         for lang, items in templates.items():
             _check_templates(f"{where} [{lang}]", items)
-        relabel = e.get("relabel") or {}
-        if not isinstance(relabel, dict) or not all(isinstance(v, list) for v in relabel.values()):
-            raise ConfigurationError(f"{where}: relabel maps a template to its list of labels")
-        if unknown := {lab for v in relabel.values() for lab in v} - set(LABELS):
-            raise ConfigurationError(f"{where}: unknown label(s) {sorted(unknown)} in relabel")
-        relabel = {t: frozenset(v) for t, v in relabel.items()}
+        relabel = {t: _relabel(f"{where}: relabel of {t!r}", v) for t, v in (e.get("relabel") or {}).items()}
         families.append(Family(e["id"], labels, kind, templates, relabel))
     return families
+
+
+def _relabel(where: str, value) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A `relabel` entry: a list of labels, or {labels: [...], unless: [phrases that keep the family's]}."""
+    unless = ()
+    if isinstance(value, dict):
+        if set(value) - {"labels", "unless"} or not isinstance(value.get("unless"), list) or not value["unless"]:
+            raise ConfigurationError(f"{where}: give `labels` and a non-empty list `unless`")
+        value, unless = value.get("labels"), tuple(value["unless"])
+    if not isinstance(value, list) or not all(isinstance(p, str) and p for p in unless):
+        raise ConfigurationError(f"{where}: relabel maps a template to its list of labels")
+    if unknown := set(value) - set(LABELS):
+        raise ConfigurationError(f"{where}: unknown label(s) {sorted(unknown)}")
+    return frozenset(value), unless
 
 
 def families_dir() -> Path:

@@ -204,3 +204,20 @@ def test_when_a_template_is_relabelled_then_only_its_rows_change_labels_and_no_t
     assert moved.sum() > 10
     assert (before[moved].victim_identification == 1).all() and (after[moved].victim_identification == 0).all()
     assert after[~moved].equals(before[~moved])
+
+
+def test_when_a_relabel_has_phrases_that_keep_the_family_labels_then_only_rows_without_them_move():
+    vi = ["that's {name} from the set", "the {series} girl is {name}", "[she's|the kid from those pics is] {name}"]
+    entries = [
+        {"id": "vi_x", "labels": ["victim_identification"], "kind": "k", "templates": vi},
+        {"id": "neg_x", "labels": [], "kind": "everyday", "templates": ["a {town}", "b [c|d]", "e {name}"]},
+    ]
+    before = generate(600, 3, parse_families(entries, "t.yaml"))
+    entries[0]["relabel"] = {vi[2]: {"labels": [], "unless": ["the kid from those pics"]}}
+    after = generate(600, 3, parse_families(entries, "t.yaml"))
+    assert after.text.equals(before.text)
+    lower = after.text.str.lower()
+    moved, material = before.victim_identification != after.victim_identification, lower.str.contains("those pics")
+    assert moved.sum() > 10 and material.sum() > 10 and (after[material].victim_identification == 1).all()
+    assert (after[moved].victim_identification == 0).all() and not (moved & material).any()
+    assert after[~moved].equals(before[~moved])

@@ -36,6 +36,8 @@ def test_when_template_is_malformed_then_loading_names_the_problem(template, mes
         ({"translations": {"it": ["ciao"]}}, "translation language"),
         ({"relabel": {"e": "victim_identification"}}, "relabel maps a template"),
         ({"relabel": {"e": ["grooming"]}}, "unknown label"),
+        ({"relabel": {"e": {"labels": [], "unless": []}}}, "non-empty list `unless`"),
+        ({"relabel": {"e": {"labels": [], "when": ["x"]}}}, "non-empty list `unless`"),
     ],
 )
 def test_when_family_breaks_the_format_then_it_is_refused(overrides, message):
