@@ -190,16 +190,22 @@ def test_hand_written_rows_join_train_only_each_twice_with_their_labels(small):
         assert added[label].dtype == small[label].dtype and 100 <= added[label].sum() / HANDWRITTEN_COPIES
 
 
-def test_when_a_template_is_relabelled_then_only_its_rows_change_labels_and_no_text_changes():
-    vi = ["that's {name} from the set", "the {series} girl is {name}", "qq {name}"]
+def _relabelled(third: str, relabel: dict, rows: int):
+    """A corpus of two small families, before and after `relabel` is given to the first; the text must not move."""
+    vi = ["that's {name} from the set", "the {series} girl is {name}", third]
     entries = [
         {"id": "vi_x", "labels": ["victim_identification"], "kind": "k", "templates": vi},
         {"id": "neg_x", "labels": [], "kind": "everyday", "templates": ["a {town}", "b [c|d]", "e {name}"]},
     ]
-    before = generate(400, 3, parse_families(entries, "t.yaml"))
-    entries[0]["relabel"] = {"qq {name}": []}
-    after = generate(400, 3, parse_families(entries, "t.yaml"))
+    before = generate(rows, 3, parse_families(entries, "t.yaml"))
+    entries[0]["relabel"] = relabel
+    after = generate(rows, 3, parse_families(entries, "t.yaml"))
     assert after.text.equals(before.text)
+    return before, after
+
+
+def test_when_a_template_is_relabelled_then_only_its_rows_change_labels_and_no_text_changes():
+    before, after = _relabelled("qq {name}", {"qq {name}": []}, 400)
     moved = after.text.str.lower().str.contains("qq")
     assert moved.sum() > 10
     assert (before[moved].victim_identification == 1).all() and (after[moved].victim_identification == 0).all()
@@ -207,15 +213,8 @@ def test_when_a_template_is_relabelled_then_only_its_rows_change_labels_and_no_t
 
 
 def test_when_a_relabel_has_phrases_that_keep_the_family_labels_then_only_rows_without_them_move():
-    vi = ["that's {name} from the set", "the {series} girl is {name}", "[she's|the kid from those pics is] {name}"]
-    entries = [
-        {"id": "vi_x", "labels": ["victim_identification"], "kind": "k", "templates": vi},
-        {"id": "neg_x", "labels": [], "kind": "everyday", "templates": ["a {town}", "b [c|d]", "e {name}"]},
-    ]
-    before = generate(600, 3, parse_families(entries, "t.yaml"))
-    entries[0]["relabel"] = {vi[2]: {"labels": [], "unless": ["the kid from those pics"]}}
-    after = generate(600, 3, parse_families(entries, "t.yaml"))
-    assert after.text.equals(before.text)
+    third = "[she's|the kid from those pics is] {name}"
+    before, after = _relabelled(third, {third: {"labels": [], "unless": ["the kid from those pics"]}}, 600)
     lower = after.text.str.lower()
     moved, material = before.victim_identification != after.victim_identification, lower.str.contains("those pics")
     assert moved.sum() > 10 and material.sum() > 10 and (after[material].victim_identification == 1).all()
