@@ -93,6 +93,7 @@ def test_when_a_fit_from_before_the_choice_reads_the_transformer_outside_english
         ("that's n.e.v.a.e.h from the lakehouse set, she's at Pinecrest", ["n.e.v", "a.e.h"]),
         ("oh look, its corliss from the vids all grown up", ["corliss"]),
         ("thats jazlynn from the sunflower set, she lives on elm", ["jazlynn"]),
+        ("it\u2019s corliss from the vids all grown up", ["corliss"]),
     ],
 )
 def test_when_a_flagged_comment_names_someone_then_reviewers_see_no_name(pipeline, text, names):
@@ -102,9 +103,10 @@ def test_when_a_flagged_comment_names_someone_then_reviewers_see_no_name(pipelin
     assert not any(name in result.masked_text for name in names), result.masked_text
 
 
-def test_when_an_unknown_word_after_its_names_material_then_it_stays_visible(pipeline):
-    result = pipeline.score("lol its treehouse set all over again, who has the folder")
-    assert result.decision != "allow" and "treehouse set" in result.masked_text
+@pytest.mark.parametrize("material", ["set", "s3t", "s e t", "sets", "folders"])
+def test_when_an_unknown_word_after_its_names_material_then_it_stays_visible(pipeline, material):
+    result = pipeline.score(f"lol its treehouse {material} all over again, who has the folder")
+    assert result.decision != "allow" and f"treehouse {material}" in result.masked_text
 
 
 def test_when_an_operator_overrides_the_thresholds_then_decisions_follow_the_file(tmp_path, monkeypatch):

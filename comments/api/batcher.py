@@ -15,21 +15,15 @@ from functools import partial
 
 class ScoreBatcher:
     """Runs `score(requests) -> results` on its own threads, at most `workers` batches at a time; a
-    result may be an exception, raised to that request alone. When a batch fails, each request is
-    tried again alone, unless `shared(exc)` says the error is not any one request's doing.
+    result may be an exception, raised to that request alone. When a whole batch fails, each request
+    is tried again alone.
 
     The threads are a plain executor (one queue put and one loop callback per batch), cheaper
     per hand-off than anyio's worker threads; `run` puts other scoring work on the same threads.
     """
 
-    def __init__(
-        self,
-        score: Callable[[list], list],
-        workers: int = 2,
-        max_batch: int = 64,
-        shared: Callable[[Exception], bool] = lambda exc: False,
-    ) -> None:
-        self.score, self.workers, self.max_batch, self.shared = score, workers, max_batch, shared
+    def __init__(self, score: Callable[[list], list], workers: int = 2, max_batch: int = 64) -> None:
+        self.score, self.workers, self.max_batch = score, workers, max_batch
         self.executor = ThreadPoolExecutor(workers, thread_name_prefix="comments-score")
         self._pending: list[tuple[object, asyncio.Future]] = []
         self._tasks: set[asyncio.Task] = set()
@@ -58,12 +52,7 @@ class ScoreBatcher:
             requests = [r for r, _ in batch]
             try:
                 results = await self.run(self.score, requests)
-            except Exception as exc:  # noqa: BLE001 - one bad request must not fail its neighbours: retry alone
-                if self.shared(exc):  # every request would meet it again (the database is away): fail them all
-                    for _, future in batch:
-                        if not future.done():
-                            future.set_exception(exc)
-                    continue
+            except Exception:  # noqa: BLE001 - one bad request must not fail its neighbours: retry alone
                 for request, future in batch:
                     await self._one(request, future)
                 continue

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 import anyio
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import OperationalError
 
 from comments.api import handlers, service
 from comments.api.auth import KeyVerifier
@@ -74,9 +73,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
                 poller = asyncio.create_task(rt.protected.poll(rt))
         rt.score_log = ScoreLogWriter(settings.database_url)
         rt.batcher = ScoreBatcher(
-            lambda calls: service.score(rt.pipeline, rt.url, rt.cipher, rt.score_log, calls),
-            SCORING_THREADS,
-            shared=lambda exc: isinstance(exc, OperationalError),  # a locked or unreachable database
+            lambda calls: service.score(rt.pipeline, rt.url, rt.cipher, rt.score_log, calls), SCORING_THREADS
         )
         try:
             yield

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import OperationalError
+
 from comments.api.crypto import TextCipher
 from comments.api.schemas import ScorePublic, ScoreRequest
 from comments.decide import MASKS, flagged_labels
@@ -30,7 +32,7 @@ def score(
     score_log: ScoreLogWriter,
     calls: list[tuple[KeyRecord, ScoreRequest]],
     atomic: bool = False,
-) -> list[ScorePublic | ConflictError]:
+) -> list[ScorePublic | ConflictError | OperationalError]:
     """Score (API key, request) pairs in one batch, log every score, update the queue; answer in order.
 
     Non-`allow` comments that asked are queued; an id already queued keeps its item for the same text
@@ -38,7 +40,8 @@ def score(
     says whether the comment's text is now in an open item. The queue is committed before the answer goes out.
     An id another client queued raises ConflictError for the whole call when `atomic` (one batch request:
     nothing is queued); otherwise (concurrent single requests coalesced) that request's answer is its
-    ConflictError and the others are queued, in the same transaction, without scoring anything twice.
+    ConflictError and the others are queued, in the same transaction, without scoring anything twice;
+    and when the database is away, only the requests that needed the queue get its OperationalError (503).
     """
     requests = [r for _, r in calls]
     results = pipeline.score_batch([r.text for r in requests])
@@ -46,11 +49,15 @@ def score(
         repo.ScoredComment(r.id, r.text, _item(r, res, cipher) if _queue(r, res) else None, key.id, key.name)
         for (key, r), res in zip(calls, results, strict=True)
     ]
-    held = repo.update_queue(url, scored, lambda row: cipher.open(row.text, row.encrypted), atomic)
+    try:
+        held = repo.update_queue(url, scored, lambda row: cipher.open(row.text, row.encrypted), atomic)
+    except OperationalError as exc:  # the database is away: only comments that needed the queue fail
+        if atomic:
+            raise
+        held = [exc if x.item is not None else False for x in scored]
     score_log.add(results)  # for `comments drift`: scores and decision only, never text
     return [
-        q if isinstance(q, ConflictError) else _public(r, res, q)
-        for r, res, q in zip(requests, results, held, strict=True)
+        q if isinstance(q, Exception) else _public(r, res, q) for r, res, q in zip(requests, results, held, strict=True)
     ]
 
 

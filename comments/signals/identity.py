@@ -194,7 +194,9 @@ _SPELT = re.compile(r"[^\W\d_](?:[\W_]+[^\W\d_])+")  # letters one by one with g
 _NAMING = frozenset("that's thats its it's is named called name's by es é est ist".split())
 _EMAIL_TAIL = re.compile(r"[\w.+-]*@")
 _MATERIAL = re.compile(
-    r"\s+(?:set|series|vids?|videos?|folder|pics?|files?|stuff|one|girl|kid|bundle|collection)\b", re.I
+    r"\s+(?:sets?|series|vid[sz]?|videos?|folders?|pics?|pix|files?|clips?|albums?|stuff|ones?|girls?|kids?"
+    r"|bundles?|collections?)\b",
+    re.I,
 )
 _LOCATIVE = frozenset("in im nach bei aus en em à au vers na no nos nas de da do près".split())
 
@@ -256,14 +258,17 @@ class NameListSignal(Signal):
         the normaliser undoes ("k4yla d0rsey", look-alike letters: read on the normalised text and mapped
         back), every capitalised word the language's word list lacks ("Nevaeh"), which NER misses, and
         every word spelt out letter by letter that the list lacks ("N e v a e h", "k a y l a d o r s e y"):
-        to mask a flagged comment for reviewers, where masking a word too many costs a click to reveal."""
+        to mask a flagged comment for reviewers, where masking a word too many costs a click to reveal.
+        On the normalised text also an unknown lowercase word right after "that's", "its", "is", ... unless
+        material follows ("its corliss from the vids", not "its treehouse s3t")."""
         lang = language_of(art.text)
-        spelt = art.original if {"spaced", "dotted"} & art.norm.evasions else None
-        return self._find(art.original, lang, any_case=True) + self._find(art.text, lang, True, art.to_original, spelt)
+        return self._find(art.original, lang, any_case=True) + self._find(art.text, lang, True, art)
 
-    def _find(self, text: str, lang: str, any_case: bool, to_original=Span, spelt: str | None = None) -> list[Evidence]:
-        """Name and place spans in `text`; with `spelt`, the original of a normalised `text`, also its
-        unknown words that the original spells out letter by letter."""
+    def _find(self, text: str, lang: str, any_case: bool, normalised: Artifacts | None = None) -> list[Evidence]:
+        """Name and place spans in `text`; for `normalised`'s text (spans mapped back to its original),
+        also its unknown words that the original spells out letter by letter or that a naming cue precedes."""
+        to_original = normalised.to_original if normalised else Span
+        spelt = normalised.original if normalised and {"spaced", "dotted"} & normalised.norm.evasions else None
         out, name_end = [], -10
         for m in _CAPITALISED.finditer(text):
             word = m.group(0)
@@ -276,8 +281,9 @@ class NameListSignal(Signal):
             span = to_original(m.start(), m.end())
             if any_case and not entity and word.casefold() not in _words(lang)[1]:
                 named = (  # "its corliss from the vids", not "its treehouse set" nor "is jo.k@mail.com"
-                    before
-                    and before[-1].casefold() in _NAMING
+                    normalised is not None
+                    and before
+                    and before[-1].casefold().replace("\u2019", "'") in _NAMING
                     and _MATERIAL.match(text, m.end()) is None
                     and _EMAIL_TAIL.match(text, m.end()) is None
                 )

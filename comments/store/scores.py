@@ -63,7 +63,7 @@ def log_scores(url: str, results: Sequence[Scored], at: datetime | None = None) 
     return len(rows)
 
 
-MAX_PENDING = 100_000  # unwritten score-log rows kept while the database is away (about 20 MB)
+MAX_PENDING = 100_000  # unwritten score-log rows kept while the database is away (about 33 MB)
 
 
 class ScoreLogWriter:
@@ -72,7 +72,9 @@ class ScoreLogWriter:
     One commit a second instead of one per request: on SQLite each commit is a disk sync, which
     halved the throughput of the API with a stub model (with the real model, scoring dominates and
     the difference was within noise). The log feeds drift histograms, never a decision or the
-    queue, so a crash loses at most `interval` seconds of it; `close` writes what is left.
+    queue: a crash loses the rows not yet written (`interval` seconds of them, or everything since
+    the database went away, at most MAX_PENDING rows, the oldest dropped first); `close` writes what
+    is left.
     """
 
     def __init__(self, url: str, interval: float = 1.0) -> None:
@@ -88,6 +90,7 @@ class ScoreLogWriter:
         rows = _rows(results, utcnow())
         with self._lock:
             self._rows += rows
+            self._cap()
 
     def flush(self) -> None:
         """Insert every queued row now; on failure they go back to wait for the next flush (at most
@@ -99,10 +102,13 @@ class ScoreLogWriter:
         except Exception:
             with self._lock:
                 self._rows = rows + self._rows
-                if (over := len(self._rows) - MAX_PENDING) > 0:
-                    del self._rows[:over]
-                    log.warning("score log: dropped the %d oldest unwritten rows", over)
+                self._cap()
             raise
+
+    def _cap(self) -> None:
+        if (over := len(self._rows) - MAX_PENDING) > 0:
+            del self._rows[:over]
+            log.warning("score log: dropped the %d oldest unwritten rows", over)
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
@@ -112,10 +118,14 @@ class ScoreLogWriter:
                 log.exception("score log flush failed; will retry")
 
     def close(self) -> None:
-        """Stop the thread and write what is left."""
+        """Stop the thread and write what is left (saying how many rows are lost if that fails)."""
         self._stop.set()
         self._thread.join()
-        self.flush()
+        try:
+            self.flush()
+        except Exception:
+            log.error("score log: %d unwritten rows lost at shutdown", len(self._rows))
+            raise
 
 
 def _day(url: str):

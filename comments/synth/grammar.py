@@ -221,20 +221,26 @@ def parse_families(entries: list[dict], source: str) -> list[Family]:
             raise ConfigurationError(f"{where}: needs at least 3 English templates")
         for lang, items in templates.items():
             _check_templates(f"{where} [{lang}]", items)
-        relabel = {t: _relabel(f"{where}: relabel of {t!r}", v) for t, v in (e.get("relabel") or {}).items()}
+        relabel = e.get("relabel") or {}
+        if not isinstance(relabel, dict):
+            raise ConfigurationError(f"{where}: relabel maps a template to its list of labels")
+        relabel = {t: _relabel(f"{where}: relabel of {t!r}", t, v) for t, v in relabel.items()}
         families.append(Family(e["id"], labels, kind, templates, relabel))
     return families
 
 
-def _relabel(where: str, value) -> tuple[frozenset[str], tuple[str, ...]]:
-    """A `relabel` entry: a list of labels, or {labels: [...], unless: [phrases that keep the family's]}."""
+def _relabel(where: str, template: str, value) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A `relabel` entry: a list of labels, or {labels: [...], unless: [phrases that keep the family's]};
+    each phrase, spaces stripped, must be written in the template (a typo would relabel every comment)."""
     unless = ()
     if isinstance(value, dict):
         if set(value) - {"labels", "unless"} or not isinstance(value.get("unless"), list) or not value["unless"]:
             raise ConfigurationError(f"{where}: give `labels` and a non-empty list `unless`")
         value, unless = value.get("labels"), tuple(value["unless"])
-    if not isinstance(value, list) or not all(isinstance(p, str) and p for p in unless):
+    if not isinstance(value, list) or not all(isinstance(p, str) and p.strip() for p in unless):
         raise ConfigurationError(f"{where}: relabel maps a template to its list of labels")
+    if stray := [p for p in unless if p.strip() not in template]:
+        raise ConfigurationError(f"{where}: `unless` phrase {stray[0]!r} is not in the template")
     if unknown := set(value) - set(LABELS):
         raise ConfigurationError(f"{where}: unknown label(s) {sorted(unknown)}")
     return frozenset(value), unless

@@ -274,29 +274,53 @@ def test_when_one_request_in_a_coalesced_batch_fails_then_the_others_still_succe
     assert out[0] == "A" and isinstance(out[1], ValueError) and out[2] == "C"
 
 
-def test_when_the_database_fails_a_coalesced_batch_then_every_request_fails_at_once_without_retries():
+def test_when_the_queue_is_unavailable_then_only_coalesced_requests_that_need_it_fail_and_nothing_is_rescored(
+    sqlite_url,
+):
     import asyncio
 
+    from sqlalchemy import text
     from sqlalchemy.exc import OperationalError
 
+    from comments.api import service
     from comments.api.batcher import ScoreBatcher
+    from comments.api.crypto import TextCipher
+    from comments.api.schemas import ScoreRequest
+    from comments.store.db import get_engine
+    from comments.store.scores import ScoreLogWriter
+    from tests.api.fakes import FakePipeline
 
-    calls = []
+    class Counting(FakePipeline):
+        texts = 0
 
-    def score(reqs):
-        calls.append(list(reqs))
-        raise OperationalError("INSERT", {}, Exception("database is locked"))
+        def score_batch(self, texts, run_all=False):
+            Counting.texts += len(texts)
+            return super().score_batch(texts, run_all)
 
-    async def main():
-        b = ScoreBatcher(score, workers=1, shared=lambda exc: isinstance(exc, OperationalError))
-        try:
-            return await asyncio.gather(*(b.submit(x) for x in "abcd"), return_exceptions=True)
-        finally:
-            b.close()
+    with get_engine(sqlite_url).begin() as conn:  # the queue's table is away
+        conn.execute(text("ALTER TABLE review_items RENAME TO review_items_away"))
+    key = repo.KeyRecord("k", "forum", frozenset({"score"}))
+    log, pipeline = ScoreLogWriter(sqlite_url, interval=3600), Counting()
+    texts = ["lovely weather", BAD, "nice day", "fine"]
 
-    out = asyncio.run(main())
-    assert all(isinstance(o, OperationalError) for o in out)
-    assert len(calls) <= 2  # the first request alone, then the other three together: none is tried alone again
+    async def run():
+        batcher = ScoreBatcher(lambda c: service.score(pipeline, sqlite_url, TextCipher(None), log, c), workers=1)
+        busy = asyncio.create_task(batcher.submit((key, ScoreRequest(id="warm", text="hello"))))
+        await asyncio.sleep(0)  # the one worker is busy, so the four requests below go as one batch
+        out = await asyncio.gather(
+            *(batcher.submit((key, ScoreRequest(id=f"q{i}", text=t))) for i, t in enumerate(texts)),
+            return_exceptions=True,
+        )
+        await busy
+        batcher.close()
+        return out
+
+    out = asyncio.run(run())
+    log.close()
+    allowed = [out[0], out[2], out[3]]
+    assert isinstance(out[1], OperationalError)
+    assert [o.decision for o in allowed] == ["allow"] * 3 and not any(o.queued for o in allowed)
+    assert Counting.texts == 5  # "warm", then the four once: nobody was scored again alone
 
 
 def test_when_another_client_sends_a_queued_id_then_it_is_409_and_the_item_is_untouched(client, keys):

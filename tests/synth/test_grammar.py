@@ -38,6 +38,8 @@ def test_when_template_is_malformed_then_loading_names_the_problem(template, mes
         ({"relabel": {"e": ["grooming"]}}, "unknown label"),
         ({"relabel": {"e": {"labels": [], "unless": []}}}, "non-empty list `unless`"),
         ({"relabel": {"e": {"labels": [], "when": ["x"]}}}, "non-empty list `unless`"),
+        ({"relabel": {"e": {"labels": [], "unless": ["qq"]}}}, "'qq' is not in the template"),
+        ({"relabel": ["e"]}, "relabel maps a template"),
     ],
 )
 def test_when_family_breaks_the_format_then_it_is_refused(overrides, message):
