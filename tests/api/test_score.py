@@ -274,53 +274,59 @@ def test_when_one_request_in_a_coalesced_batch_fails_then_the_others_still_succe
     assert out[0] == "A" and isinstance(out[1], ValueError) and out[2] == "C"
 
 
-def test_when_the_queue_is_unavailable_then_only_coalesced_requests_that_need_it_fail_and_nothing_is_rescored(
-    sqlite_url,
-):
+def _coalesced(url: str, calls: list) -> tuple[list, int]:
+    """`calls` ((key, request) pairs) sent together through the API's batcher and `service.score`, while
+    its one worker is busy with a first request, so they go as one batch: (answers or errors, texts scored)."""
     import asyncio
-
-    from sqlalchemy import text
-    from sqlalchemy.exc import OperationalError
 
     from comments.api import service
     from comments.api.batcher import ScoreBatcher
     from comments.api.crypto import TextCipher
     from comments.api.schemas import ScoreRequest
-    from comments.store.db import get_engine
     from comments.store.scores import ScoreLogWriter
     from tests.api.fakes import FakePipeline
 
-    class Counting(FakePipeline):
-        texts = 0
+    scored = []
 
+    class Counting(FakePipeline):
         def score_batch(self, texts, run_all=False):
-            Counting.texts += len(texts)
+            scored.extend(texts)
             return super().score_batch(texts, run_all)
 
-    with get_engine(sqlite_url).begin() as conn:  # the queue's table is away
-        conn.execute(text("ALTER TABLE review_items RENAME TO review_items_away"))
-    key = repo.KeyRecord("k", "forum", frozenset({"score"}))
-    log, pipeline = ScoreLogWriter(sqlite_url, interval=3600), Counting()
-    texts = ["lovely weather", BAD, "nice day", "fine"]
+    log, pipeline = ScoreLogWriter(url, interval=3600), Counting()
 
     async def run():
-        batcher = ScoreBatcher(lambda c: service.score(pipeline, sqlite_url, TextCipher(None), log, c), workers=1)
-        busy = asyncio.create_task(batcher.submit((key, ScoreRequest(id="warm", text="hello"))))
-        await asyncio.sleep(0)  # the one worker is busy, so the four requests below go as one batch
-        out = await asyncio.gather(
-            *(batcher.submit((key, ScoreRequest(id=f"q{i}", text=t))) for i, t in enumerate(texts)),
-            return_exceptions=True,
-        )
+        batcher = ScoreBatcher(lambda c: service.score(pipeline, url, TextCipher(None), log, c), workers=1)
+        busy = asyncio.create_task(batcher.submit((calls[0][0], ScoreRequest(id="warm", text="hello"))))
+        await asyncio.sleep(0)
+        out = await asyncio.gather(*(batcher.submit(c) for c in calls), return_exceptions=True)
         await busy
         batcher.close()
         return out
 
     out = asyncio.run(run())
     log.close()
+    return out, len(scored)
+
+
+def test_when_the_queue_is_unavailable_then_only_coalesced_requests_that_need_it_fail_and_nothing_is_rescored(
+    sqlite_url,
+):
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from comments.api.schemas import ScoreRequest
+    from comments.store.db import get_engine
+
+    with get_engine(sqlite_url).begin() as conn:  # the queue's table is away
+        conn.execute(text("ALTER TABLE review_items RENAME TO review_items_away"))
+    key = repo.KeyRecord("k", "forum", frozenset({"score"}))
+    texts = ["lovely weather", BAD, "nice day", "fine"]
+    out, scored = _coalesced(sqlite_url, [(key, ScoreRequest(id=f"q{i}", text=t)) for i, t in enumerate(texts)])
     allowed = [out[0], out[2], out[3]]
     assert isinstance(out[1], OperationalError)
     assert [o.decision for o in allowed] == ["allow"] * 3 and not any(o.queued for o in allowed)
-    assert Counting.texts == 5  # "warm", then the four once: nobody was scored again alone
+    assert scored == 5  # "warm", then the four once: nobody was scored again alone
 
 
 def test_when_another_client_sends_a_queued_id_then_it_is_409_and_the_item_is_untouched(client, keys):
@@ -390,41 +396,17 @@ def test_when_two_edits_of_one_id_overlap_then_neither_is_lost_and_each_raises_t
 def test_when_coalesced_requests_include_another_clients_id_then_only_that_one_fails_and_nothing_is_rescored(
     sqlite_url,
 ):
-    import asyncio
-
-    from comments.api import service
-    from comments.api.batcher import ScoreBatcher
-    from comments.api.crypto import TextCipher
     from comments.api.schemas import ScoreRequest
     from comments.errors import ConflictError
-    from comments.store.scores import ScoreLogWriter
-    from tests.api.fakes import FakePipeline
-
-    class Counting(FakePipeline):
-        texts = 0
-
-        def score_batch(self, texts, run_all=False):
-            Counting.texts += len(texts)
-            return super().score_batch(texts, run_all)
 
     repo.enqueue(sqlite_url, [review_item(id="owned", text="x")], key_id="forum")
     shop = repo.KeyRecord("k-shop", "shop", frozenset({"score"}))
-    log, pipeline = ScoreLogWriter(sqlite_url), Counting()
     calls = [(shop, ScoreRequest(id=f"c{i}", text=BAD)) for i in range(5)] + [
         (shop, ScoreRequest(id="owned", text=BAD))
     ]
-
-    async def run():
-        batcher = ScoreBatcher(lambda c: service.score(pipeline, sqlite_url, TextCipher(None), log, c), workers=1)
-        busy = asyncio.create_task(batcher.submit((shop, ScoreRequest(id="warm", text=BAD))))
-        await asyncio.sleep(0)  # the one worker is busy, so the six requests below go as one batch
-        out = await asyncio.gather(*(batcher.submit(c) for c in calls), return_exceptions=True)
-        await busy
-        batcher.close()
-        return out
-
-    out = asyncio.run(run())
-    log.close()
+    out, scored = _coalesced(sqlite_url, calls)
     assert [o.queued for o in out[:5]] == [True] * 5 and isinstance(out[5], ConflictError)
-    assert Counting.texts == 7  # "warm", then the six once: no request was scored again alone
-    assert repo.get_item(sqlite_url, "owned").client == "forum" and repo.queue_depth(sqlite_url) == 7
+    assert scored == 7  # "warm", then the six once: no request was scored again alone
+    assert (
+        repo.get_item(sqlite_url, "owned").client == "forum" and repo.queue_depth(sqlite_url) == 6
+    )  # the five and "owned"
