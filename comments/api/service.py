@@ -158,11 +158,6 @@ def view(item: ReviewItem, cipher: TextCipher, reveal: bool) -> tuple[str, list[
     return text, spans
 
 
-def default_labels(item: ReviewItem, action: str) -> dict[str, bool]:
-    """Labels when the reviewer gives none: removal confirms the model's flags, allow clears them."""
-    return {lab: action == "remove" and item.decisions.get(lab) != "allow" for lab in LABELS}
-
-
 def export_rows(url: str, cipher: TextCipher) -> Iterator[dict]:
     """Reviewed items as training rows: id, text, one 0/1 column per label, the action."""
     for item in repo.reviewed(url):

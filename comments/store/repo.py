@@ -18,6 +18,7 @@ from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 
 from comments.errors import BadInputError, ConflictError, NotFoundError, StaleError
+from comments.labels import LABELS
 from comments.store.db import get_engine, session_scope
 from comments.store.scores import ScoreLog
 from comments.store.tables import ApiKey, AuditEntry, ProtectedIdentity, ReviewDecision, ReviewItem, utcnow
@@ -303,7 +304,7 @@ def record_decision(
     item_id: str,
     key_id: str,
     action: str,
-    labels: dict[str, bool],
+    labels: dict[str, bool] | None,
     note: str,
     idempotency_key: str | None,
     claim_seconds: int,
@@ -311,6 +312,7 @@ def record_decision(
 ) -> tuple[ReviewDecision, bool]:
     """Store a decision and update the item, committed before returning; returns (decision, created).
 
+    Without `labels`, `default_labels` reads them off the item as locked, so they belong to the text decided on.
     A reviewed item is a conflict; every decision releases the claim (escalated items wait for anyone).
     With `revisions` (those an `If-Match` names), an item at another revision, edited since it was read, is
     StaleError and nothing is stored.
@@ -340,6 +342,7 @@ def record_decision(
                 )
             if row.claimed_by not in (None, key_id) and _live(row.claimed_at, now, claim_seconds):
                 raise ConflictError("another reviewer holds the claim; pick another item")
+            labels = default_labels(row, action) if labels is None else labels
             made = ReviewDecision(
                 item_id=item_id,
                 key_id=key_id,
@@ -371,8 +374,15 @@ def _prior(url: str, key_id: str, idempotency_key: str) -> ReviewDecision | None
         )
 
 
-def _same(prior: ReviewDecision, item_id: str, action: str, labels: dict, note: str) -> ReviewDecision:
-    if (prior.item_id, prior.action, prior.labels, prior.note) != (item_id, action, labels, note):
+def default_labels(item: ReviewItem, action: str) -> dict[str, bool]:
+    """Labels when the reviewer gives none: removal confirms the model's flags, allow clears them."""
+    return {lab: action == "remove" and item.decisions.get(lab) != "allow" for lab in LABELS}
+
+
+def _same(prior: ReviewDecision, item_id: str, action: str, labels: dict | None, note: str) -> ReviewDecision:
+    """`prior` when a retry asks for the same decision (no labels: the defaults the first one took)."""
+    given = prior.labels if labels is None else labels
+    if (prior.item_id, prior.action, prior.labels, prior.note) != (item_id, action, given, note):
         raise ConflictError("this Idempotency-Key was used for a different decision; use a new key")
     return prior
 

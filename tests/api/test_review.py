@@ -120,6 +120,13 @@ def test_when_if_match_is_sent_then_a_strong_etag_of_the_current_revision_or_a_s
     assert r.status_code == status, r.text
 
 
+def test_when_if_match_comes_in_several_header_lines_then_they_form_one_list(client, keys):
+    _score(client, keys)
+    headers = [("Authorization", f"Bearer {keys['review']}"), ("If-Match", '"7"'), ("If-Match", '"1"')]
+    r = client.post("/v1/items/i0/decision", json={"action": "allow"}, headers=headers)
+    assert r.status_code == 201, r.text
+
+
 def test_when_the_item_does_not_exist_then_it_is_404(client, keys):
     r = client.get("/v1/items/nope", headers=auth(keys["review"]))
     assert r.status_code == 404 and r.json()["code"] == "not_found"

@@ -115,31 +115,27 @@ async def decide_item(
     key: ReviewKey,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-    if_match_header: Annotated[str | None, Header(alias="if-match", max_length=200)] = None,
+    if_match_header: Annotated[list[str] | None, Header(alias="if-match")] = None,
 ) -> DecisionPublic:
     """Record a decision, committed before the answer; a repeated Idempotency-Key returns the first one.
 
     `If-Match` with the ETag the item was read with makes an edit since then a 412, not a decision on unread text.
     """
-    revisions = if_match(if_match_header)
+    revisions = if_match(", ".join(if_match_header) if if_match_header else None)  # header lines form one list
 
-    def write():
-        labels = body.labels
-        if labels is None:
-            labels = service.default_labels(repo.get_item(rt.url, item_id), body.action)
-        return repo.record_decision(
-            rt.url,
-            item_id,
-            key.id,
-            body.action,
-            dict(labels),
-            body.note,
-            idempotency_key,
-            rt.settings.claim_seconds,
-            revisions,
-        )
-
-    made, created = await anyio.to_thread.run_sync(write)
+    labels = None if body.labels is None else dict(body.labels)
+    made, created = await anyio.to_thread.run_sync(
+        repo.record_decision,
+        rt.url,
+        item_id,
+        key.id,
+        body.action,
+        labels,
+        body.note,
+        idempotency_key,
+        rt.settings.claim_seconds,
+        revisions,
+    )
     if created:
         rt.metrics.reviews.labels(body.action).inc()
     response.status_code = 201 if created else 200
