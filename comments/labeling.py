@@ -105,8 +105,11 @@ def export(url: str, cipher, fmt: str, status: str, reveal: str | None, actor: s
         raise BadInputError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
     if status not in STATUSES:
         raise BadInputError(f"--status {status!r} is not one of {', '.join(STATUSES)}")
-    if reveal is not None and not (3 <= len(reveal.strip()) <= 200 and reveal.isprintable()):
-        raise BadInputError("--reveal needs a reason of 3 to 200 printable characters; it is written to the audit log")
+    if reveal is not None:
+        try:
+            reveal = repo.audit_reason(reveal)
+        except ValueError as exc:
+            raise BadInputError(f"--reveal needs a reason that {exc}; it is written to the audit log") from None
     make = labelstudio_task if fmt == "labelstudio" else argilla_record
     repo.audit(url, actor, f"export:{fmt}")
     out = []

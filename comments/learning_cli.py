@@ -138,7 +138,7 @@ def labels_export(
 
     try:
         url, _, cipher = _store()
-        tasks = labeling.export(url, cipher, fmt, status, reveal and reveal.strip() or reveal, _actor())
+        tasks = labeling.export(url, cipher, fmt, status, reveal, _actor())
     except CommentsError as exc:
         raise _fail(exc) from None
     with _output(output) as fh:

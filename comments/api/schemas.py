@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from comments.labels import LABELS
+from comments.store.repo import audit_reason
 
 # Same as comments.pipeline.MAX_TEXT (a test checks); importing the pipeline here would pull in spaCy.
 MAX_TEXT = 10_000
@@ -81,15 +82,7 @@ ItemId = Annotated[
 ]
 
 
-def _reason(value: str) -> str:
-    """A reason for the audit log: printable, 3 to 200 characters once stripped."""
-    value = value.strip()
-    if not (3 <= len(value) <= 200 and value.isprintable()):
-        raise ValueError("must be 3 to 200 printable characters (no line breaks or control characters)")
-    return value
-
-
-RevealReason = Annotated[str, Field(max_length=400), AfterValidator(_reason)]
+RevealReason = Annotated[str, Field(max_length=400), AfterValidator(audit_reason)]
 
 
 class Request(BaseModel):

@@ -421,6 +421,14 @@ def reviewed(url: str, batch: int = 500) -> Iterator[ReviewItem]:
 # --- audit, retention, health ---------------------------------------------------------------------
 
 
+def audit_reason(value: str) -> str:
+    """A reason for the audit log (a reveal's, an export's), stripped: 3 to 200 printable characters."""
+    value = value.strip()
+    if not (3 <= len(value) <= 200 and value.isprintable()):
+        raise ValueError("must be 3 to 200 printable characters (no line breaks or control characters)")
+    return value
+
+
 def audit(url: str, key_id: str, action: str, item_id: str | None = None, reason: str | None = None) -> None:
     """Append an audit entry (committed)."""
     with session_scope(url) as s:
