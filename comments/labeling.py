@@ -98,7 +98,7 @@ def argilla_record(item: ReviewItem, text: str) -> dict:
 
 def export(url: str, cipher, fmt: str, status: str, reveal: str | None, actor: str) -> list[dict]:
     """Tasks (or records) for the items of a status; `reveal`, a reason, shows original text, audited per item
-    with the reason before its text is read."""
+    with the reason before its text is read (`repo.revealed`)."""
     from comments.store import repo, scores
 
     if fmt not in FORMATS:
@@ -112,12 +112,10 @@ def export(url: str, cipher, fmt: str, status: str, reveal: str | None, actor: s
             raise BadInputError(f"--reveal needs a reason that {exc}; it is written to the audit log") from None
     make = labelstudio_task if fmt == "labelstudio" else argilla_record
     repo.audit(url, actor, f"export:{fmt}")
-    out = []
-    for item in scores.items(url, STATUSES[status]):
-        if reveal:
-            repo.audit(url, actor, "reveal", item.id, reveal)
-        out.append(make(item, cipher.open(item.text if reveal else item.masked_text, item.encrypted)))
-    return out
+    items = scores.items(url, STATUSES[status])
+    if reveal:
+        items = repo.revealed(url, actor, reveal, items)
+    return [make(item, cipher.open(item.text if reveal else item.masked_text, item.encrypted)) for item in items]
 
 
 @dataclass(frozen=True)

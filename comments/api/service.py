@@ -33,7 +33,7 @@ def score(
     calls: list[tuple[KeyRecord, ScoreRequest]],
     atomic: bool = False,
 ) -> list[ScorePublic | ConflictError | OperationalError]:
-    """Score (API key, request) pairs in one batch, log every score, update the queue; answer in order.
+    """Score (API key, request) pairs in one batch, update the queue, log the scores answered; answer in order.
 
     Non-`allow` comments that asked are queued; an id already queued keeps its item for the same text
     and takes the new one for an edited text (`repo.update_queue`); ids belong to the key's name. `queued`
@@ -55,10 +55,9 @@ def score(
         if atomic:
             raise
         held = [exc if x.item is not None else False for x in scored]
-    score_log.add(results)  # for `comments drift`: scores and decision only, never text
-    return [
-        q if isinstance(q, Exception) else _public(r, res, q) for r, res, q in zip(requests, results, held, strict=True)
-    ]
+    answered = [not isinstance(q, Exception) for q in held]
+    score_log.add([res for res, ok in zip(results, answered, strict=True) if ok])  # for `comments drift`: no text
+    return [_public(r, res, q) if ok else q for r, res, q, ok in zip(requests, results, held, answered, strict=True)]
 
 
 def _queue(req: ScoreRequest, res: Result) -> bool:
@@ -158,9 +157,10 @@ def view(item: ReviewItem, cipher: TextCipher, reveal: bool) -> tuple[str, list[
     return text, spans
 
 
-def export_rows(url: str, cipher: TextCipher) -> Iterator[dict]:
-    """Reviewed items as training rows: id, text, one 0/1 column per label, the action."""
-    for item in repo.reviewed(url):
+def export_rows(url: str, cipher: TextCipher, key_id: str, reason: str) -> Iterator[dict]:
+    """Reviewed items as training rows: id, text, one 0/1 column per label, the action. Their text is
+    revealed, so each item is audited as a reveal by `key_id` with `reason` before its row is made."""
+    for item in repo.revealed(url, key_id, reason, repo.reviewed(url)):
         labels = item.review_labels or {}
         yield {
             "id": item.id,

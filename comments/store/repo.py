@@ -10,9 +10,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
 
 from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
@@ -433,6 +434,15 @@ def audit(url: str, key_id: str, action: str, item_id: str | None = None, reason
     """Append an audit entry (committed)."""
     with session_scope(url) as s:
         s.add(AuditEntry(key_id=key_id, action=action, item_id=item_id, reason=reason))
+
+
+def revealed(url: str, key_id: str, reason: str, items: Iterable[ReviewItem], page: int = 500) -> Iterator[ReviewItem]:
+    """`items`, each audited as revealed with `reason` before it is yielded (one transaction a page)."""
+    items = iter(items)
+    while chunk := list(islice(items, page)):
+        with session_scope(url) as s:
+            s.add_all(AuditEntry(key_id=key_id, action="reveal", item_id=i.id, reason=reason) for i in chunk)
+        yield from chunk
 
 
 def audit_entries(

@@ -283,8 +283,10 @@ def test_when_labels_are_exported_then_reviewed_items_are_training_rows(client, 
     r = client.post("/v1/export/labels", json={"reason": "monthly retrain"}, headers=auth(keys["admin"]))
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-ndjson")
     assert r.headers["cache-control"] == "no-store"
-    exports = [(e.action, e.reason) for e in repo.audit_entries(client.app.state.runtime.url, action="export")]
-    assert exports == [("export", "monthly retrain")]
+    url = client.app.state.runtime.url
+    assert [(e.action, e.reason) for e in repo.audit_entries(url, action="export")] == [("export", "monthly retrain")]
+    reveals = [(e.item_id, e.reason) for e in repo.audit_entries(url, action="reveal")]
+    assert reveals == [("i0", "monthly retrain")]  # the exported item, not the escalated or the open one
     import json
 
     rows = [json.loads(line) for line in r.text.splitlines()]

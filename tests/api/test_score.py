@@ -327,6 +327,8 @@ def test_when_the_queue_is_unavailable_then_only_coalesced_requests_that_need_it
     assert isinstance(out[1], OperationalError)
     assert [o.decision for o in allowed] == ["allow"] * 3 and not any(o.queued for o in allowed)
     assert scored == 5  # "warm", then the four once: nobody was scored again alone
+    with get_engine(sqlite_url).connect() as conn:  # the score log keeps what was answered: not the 503
+        assert conn.execute(text("SELECT count(*) FROM score_log")).scalar() == 4
 
 
 def test_when_another_client_sends_a_queued_id_then_it_is_409_and_the_item_is_untouched(client, keys):

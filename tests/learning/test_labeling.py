@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from comments.labels import LABELS
-from comments.store import repo
+from comments.store import repo, scores
 from tests.api.fakes import review_item
 
 RAW = "Kayla Dorsey is the girl in that video"
@@ -75,6 +75,17 @@ def test_when_the_export_is_revealed_then_original_text_is_written_and_each_item
     assert [t["data"]["text"] for t in json.loads(out.read_text(encoding="utf-8"))] == [RAW, RAW]
     reveals = [(e.action, e.item_id, e.reason) for e in repo.audit_entries(db_url) if e.action == "reveal"]
     assert reveals == [("reveal", i, "names needed for the NCMEC report") for i in ("i0", "i1")]
+
+
+def test_when_items_are_revealed_then_each_page_is_audited_before_any_of_it_is_handed_out(db_url):
+    _seed(db_url, n=5)
+    revealed = repo.revealed(db_url, "k1", "report", scores.items(db_url), page=2)
+    first = next(revealed)
+    assert first.id == "i0"
+    assert [e.item_id for e in repo.audit_entries(db_url, action="reveal")] == ["i0", "i1"]
+    assert [i.id for i in revealed] == ["i1", "i2", "i3", "i4"]
+    entries = repo.audit_entries(db_url, action="reveal")
+    assert [(e.item_id, e.key_id, e.reason) for e in entries] == [(f"i{i}", "k1", "report") for i in range(5)]
 
 
 @pytest.mark.parametrize("reason", [" ", "ok", "x" * 201, "why\x00"])

@@ -24,11 +24,12 @@ router = APIRouter(prefix="/v1/export", tags=["admin"])
 )
 async def export_labels(body: RevealCreate, rt: RuntimeDep, key: AdminKey) -> StreamingResponse:
     """One JSON object per reviewed item: id, original text, a 0/1 column per label, the action, the model
-    version. The text is revealed, so the export is audited with `reason` first, and never cached."""
+    version. The text is revealed, so the export is audited with `reason` first, then each item as a
+    `reveal` before its row is sent, and never cached."""
     await anyio.to_thread.run_sync(lambda: repo.audit(rt.url, key.id, "export", reason=body.reason))
 
     def lines():
-        for row in service.export_rows(rt.url, rt.cipher):
+        for row in service.export_rows(rt.url, rt.cipher, key.id, body.reason):
             yield json.dumps(row, ensure_ascii=False) + "\n"
 
     return StreamingResponse(lines(), media_type="application/x-ndjson", headers={"Cache-Control": NO_STORE})
