@@ -266,22 +266,26 @@ def queue_depth(url: str) -> int:
         return s.scalar(select(func.count()).select_from(ReviewItem).where(ReviewItem.status.in_(OPEN))) or 0
 
 
-def get_item(url: str, item_id: str) -> ReviewItem:
-    """One item by id."""
-    with session_scope(url) as s:
-        row = s.scalar(select(ReviewItem).where(ReviewItem.id == item_id))
+def _item(s, item_id: str, lock: bool = False) -> ReviewItem:
+    """The item `item_id` in session `s` (its row locked for update when `lock`); NotFoundError if none."""
+    q = select(ReviewItem).where(ReviewItem.id == item_id)
+    row = s.scalar(q.with_for_update() if lock else q)
     if row is None:
         raise NotFoundError("no queued item with that id; `GET /v1/queue` lists them")
     return row
+
+
+def get_item(url: str, item_id: str) -> ReviewItem:
+    """One item by id."""
+    with session_scope(url) as s:
+        return _item(s, item_id)
 
 
 def claim(url: str, item_id: str, key_id: str, claim_seconds: int) -> ReviewItem:
     """Claim an open item for `key_id`; a live claim by another key is a conflict."""
     now = utcnow()
     with session_scope(url, write=True) as s:
-        row = s.scalar(select(ReviewItem).where(ReviewItem.id == item_id).with_for_update())
-        if row is None:
-            raise NotFoundError("no queued item with that id; `GET /v1/queue` lists them")
+        row = _item(s, item_id, lock=True)
         if row.status == "reviewed":
             raise ConflictError("the item is already reviewed")
         if row.claimed_by not in (None, key_id) and _live(row.claimed_at, now, claim_seconds):
@@ -331,9 +335,7 @@ def record_decision(
                 )
                 if prior is not None:
                     return _same(prior, item_id, action, labels, note), False
-            row = s.scalar(select(ReviewItem).where(ReviewItem.id == item_id).with_for_update())
-            if row is None:
-                raise NotFoundError("no queued item with that id; `GET /v1/queue` lists them")
+            row = _item(s, item_id, lock=True)
             if row.status == "reviewed":
                 raise ConflictError("the item is already reviewed; its decision stands")
             if revisions is not None and row.revision not in revisions:
