@@ -94,6 +94,8 @@ def test_when_a_fit_from_before_the_choice_reads_the_transformer_outside_english
         ("oh look, its corliss from the vids all grown up", ["corliss"]),
         ("thats jazlynn from the sunflower set, she lives on elm", ["jazlynn"]),
         ("it\u2019s corliss from the vids all grown up", ["corliss"]),
+        ("that's Nev aeh from the sunflower set, she lives in Ohio now", ["Nev", "aeh"]),
+        ("saw nevaeh brightwater from the lakehouse set at the mall, she lives on 5th", ["nevaeh", "brightwater"]),
     ],
 )
 def test_when_a_flagged_comment_names_someone_then_reviewers_see_no_name(pipeline, text, names):
@@ -107,6 +109,19 @@ def test_when_a_flagged_comment_names_someone_then_reviewers_see_no_name(pipelin
 def test_when_an_unknown_word_after_its_names_material_then_it_stays_visible(pipeline, material):
     result = pipeline.score(f"lol its treehouse {material} all over again, who has the folder")
     assert result.decision != "allow" and f"treehouse {material}" in result.masked_text
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Nevaeh weren't you in the pickering set? just asking", "weren't"),  # a contraction's head
+        ("nеw lіnkѕ fоr thе јunіоr расk, сhесk mу bіо", "fоr thе"),  # look-alike letters, no name
+        ("Wenn du nochmal vor Gericht aussagst, finden wir dich. Versprochen.", "aussagst"),  # a verb form
+    ],
+)
+def test_when_unknown_words_are_no_names_then_they_stay_visible(pipeline, text, kept):
+    result = pipeline.score(text)
+    assert result.decision != "allow" and kept in result.masked_text, result.masked_text
 
 
 def test_when_an_operator_overrides_the_thresholds_then_decisions_follow_the_file(tmp_path, monkeypatch):

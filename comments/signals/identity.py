@@ -11,6 +11,7 @@ part. A flagged comment's mask for reviewers runs NER and the name lists anyway
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 
 import phonenumbers
@@ -189,7 +190,7 @@ class NerSignal(Signal):
 NAME_LIST_LOCALES = ("es_ES", "es_MX", "de_DE", "de_AT", "fr_FR", "fr_CA", "pt_BR", "pt_PT", "it_IT", "en_US")
 COMMON_WORDS = 1500  # a first name among the language's commonest words ("Rosa", "Santa", "Paz") is left alone
 NON_ENGLISH = ("es", "de", "fr", "pt")
-_CAPITALISED = re.compile(r"(?<![\w@#/.])[^\W\d_]{3,}")
+_CAPITALISED = re.compile(r"(?<![\w@#/.])[^\W\d_]{3,}(?![^\W\d_]|['\u2019]t\b)")  # not "weren" of "weren't"
 _SPELT = re.compile(r"[^\W\d_](?:[\W_]+[^\W\d_])+")  # letters one by one with gaps: "N e v a e h", "n_e_v_a_e_h"
 _NAMING = frozenset("that's thats its it's is named called name's by es é est ist".split())
 _EMAIL_TAIL = re.compile(r"[\w.+-]*@")
@@ -253,33 +254,47 @@ class NameListSignal(Signal):
         lang = language_of(art.text)  # the same vote, on the same text, as the pipeline's gate
         return [] if lang == "en" else self._find(art.original, lang, any_case=False)
 
-    def uncapitalised(self, art: Artifacts) -> list[Evidence]:
+    def uncapitalised(self, art: Artifacts, names: list[Evidence] = ()) -> list[Evidence]:
         """The same in any language, for words in any case ("kayla dorsey") and written with an evasion
         the normaliser undoes ("k4yla d0rsey", look-alike letters: read on the normalised text and mapped
         back), every capitalised word the language's word list lacks ("Nevaeh"), which NER misses, and
         every word spelt out letter by letter that the list lacks ("N e v a e h", "k a y l a d o r s e y"):
         to mask a flagged comment for reviewers, where masking a word too many costs a click to reveal.
-        On the normalised text also an unknown lowercase word right after "that's", "its", "is", ... unless
-        material follows ("its corliss from the vids", not "its treehouse s3t")."""
+        Also two unknown words side by side ("nevaeh brightwater"), and an unknown word just after a name,
+        one of this list's or one of `names` (NER's, on the original: "Nev aeh"). On the normalised text
+        also an unknown lowercase word right after "that's", "its", "is", ... unless material follows
+        ("its corliss from the vids", not "its treehouse s3t")."""
         lang = language_of(art.text)
-        return self._find(art.original, lang, any_case=True) + self._find(art.text, lang, True, art)
+        ends = frozenset(e.span.end for e in names if e.entity == "NAME")
+        return self._find(art.original, lang, True, name_ends=ends) + self._find(art.text, lang, True, art)
 
-    def _find(self, text: str, lang: str, any_case: bool, normalised: Artifacts | None = None) -> list[Evidence]:
-        """Name and place spans in `text`; for `normalised`'s text (spans mapped back to its original),
-        also its unknown words that the original spells out letter by letter or that a naming cue precedes."""
+    def _find(
+        self,
+        text: str,
+        lang: str,
+        any_case: bool,
+        normalised: Artifacts | None = None,
+        name_ends: frozenset[int] = frozenset(),
+    ) -> list[Evidence]:
+        """Name and place spans in `text`; in any case, also unknown words in pairs or after a name (one
+        found here or ending at one of `name_ends`); for `normalised`'s text (spans mapped back to its
+        original), also its unknown words that the original spells out letter by letter or that a naming
+        cue precedes."""
         to_original = normalised.to_original if normalised else Span
         spelt = normalised.original if normalised and {"spaced", "dotted"} & normalised.norm.evasions else None
-        out, name_end = [], -10
+        known = _words(lang)[1]
+        out, name_end, stranger_end = [], -10, -10
         for m in _CAPITALISED.finditer(text):
             word = m.group(0)
             capitalised = word[0].isupper() and not word.isupper()
             if not (capitalised or any_case):
                 continue
-            after_name = m.start() - name_end <= 2 and text[name_end : m.start()].isspace()
+            gap = m.start() - len(text[: m.start()].rstrip())  # whitespace since the word before
+            after_name = 0 < gap <= 2 and m.start() - gap == name_end
             before = text[max(0, m.start() - 30) : m.start()].split()
             entity = _entity(word.capitalize(), lang, after_name, before[-1].casefold() if before else "")
             span = to_original(m.start(), m.end())
-            if any_case and not entity and word.casefold() not in _words(lang)[1]:
+            if any_case and not entity and word.casefold() not in known:
                 named = (  # "its corliss from the vids", not "its treehouse set" nor "is jo.k@mail.com"
                     normalised is not None
                     and before
@@ -287,8 +302,19 @@ class NameListSignal(Signal):
                     and _MATERIAL.match(text, m.end()) is None
                     and _EMAIL_TAIL.match(text, m.end()) is None
                 )
-                if capitalised or named or (spelt is not None and _SPELT.fullmatch(spelt[span.start : span.end])):
+                # a word no language's list knows beside another or after NER's name: "nevaeh brightwater", "Nev aeh"
+                stranger = lang == "en" and _stranger(m)  # others: verb forms the lists lack
+                paired = stranger and (
+                    m.start() - 1 == stranger_end or m.start() - gap in name_ends or _stranger_next(text, m.end())
+                )
+                if (
+                    capitalised
+                    or named
+                    or paired
+                    or (spelt is not None and _SPELT.fullmatch(spelt[span.start : span.end]))
+                ):
                     entity = "NAME"  # a word the language does not know: "Nevaeh", "Cobbleridge", "N e v a e h"
+                stranger_end = m.end() if stranger else -10
             if entity:
                 out.append(
                     Evidence(
@@ -304,6 +330,24 @@ class NameListSignal(Signal):
                 if entity == "NAME":
                     name_end = m.end()
         return out
+
+
+@cache
+def _any_known() -> frozenset[str]:
+    """Every word of the five languages' lists (`_words`)."""
+    return frozenset().union(*(_words(lang)[1] for lang in ("en", *NON_ENGLISH)))
+
+
+def _stranger(m: re.Match[str]) -> bool:
+    """Whether `m`'s word is in no language's list and in Latin letters (not "lіnkѕ" in look-alikes)."""
+    word = m.group()
+    return word.casefold() not in _any_known() and all(unicodedata.name(c, "").startswith("LATIN") for c in word)
+
+
+def _stranger_next(text: str, end: int) -> bool:
+    """Whether the word one space after `end` is a `_stranger` too."""
+    nxt = _CAPITALISED.match(text, end + 1) if text[end : end + 1] == " " else None
+    return nxt is not None and _stranger(nxt)
 
 
 def _entity(word: str, lang: str, after_name: bool, previous: str) -> str | None:

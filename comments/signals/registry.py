@@ -115,7 +115,11 @@ class RuleEngine:
         the name lists, for masking what reviewers see: comments that skipped NER (no cue called for
         it) run it now, batched. Scores never read these."""
         self._run_ner([r.artifacts for r in results if "entities" not in r.artifacts.__dict__])
-        return [self.ner.analyze(r.artifacts) + self.names.uncapitalised(r.artifacts) for r in results]
+        out = []
+        for r in results:
+            ner = self.ner.analyze(r.artifacts)
+            out.append(ner + self.names.uncapitalised(r.artifacts, ner))
+        return out
 
     def _run_ner(self, arts: list[Artifacts]) -> None:
         """Fill each comment's lazy `entities` with NER on its original, batched."""
