@@ -218,6 +218,7 @@ class DecisionPublic(BaseModel):
     """A stored decision."""
 
     item_id: str
+    revision: int | None = Field(description="the item's revision (ETag) the decision was made on; null before 0005")
     action: Action
     labels: dict[str, bool]
     note: str

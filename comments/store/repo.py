@@ -354,6 +354,7 @@ def record_decision(
                 labels=labels,
                 note=note,
                 created_at=now,
+                revision=row.revision,
             )
             s.add(made)
             row.status = "escalated" if action == "escalate" else "reviewed"

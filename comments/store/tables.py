@@ -90,6 +90,7 @@ class ReviewDecision(Base):
     labels: Mapped[dict] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revision: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the item's, decided on; NULL before 0005
 
 
 class AuditEntry(Base):

@@ -90,7 +90,15 @@ def test_when_the_text_was_edited_after_the_reviewer_read_it_then_a_matching_dec
     fresh = client.get("/v1/items/i0", headers=h).headers["etag"]
     assert fresh == '"2"'
     ok = client.post("/v1/items/i0/decision", json={"action": "allow"}, headers=h | {"If-Match": fresh})
-    assert ok.status_code == 201
+    assert ok.status_code == 201 and ok.json()["revision"] == 2
+    assert [d.revision for d in repo.decisions_for(url, "i0")] == [2]
+
+
+def test_when_a_decision_comes_without_if_match_then_it_says_which_revision_it_was_made_on(client, keys):
+    _score(client, keys)
+    client.post("/v1/score", json={"id": "i0", "text": "let's find her"}, headers=auth(keys["score"]))
+    made = client.post("/v1/items/i0/decision", json={"action": "remove"}, headers=auth(keys["review"]))
+    assert made.status_code == 201 and made.json()["revision"] == 2
 
 
 @pytest.mark.parametrize(

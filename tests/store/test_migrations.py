@@ -53,7 +53,7 @@ def test_when_a_queue_from_before_revisions_is_migrated_then_its_items_take_revi
     assert (row.text, row.revision, row.client) == ("edited", 2, "forum")
 
 
-def test_when_0004_is_downgraded_on_sqlite_then_items_and_decisions_survive(tmp_path):
+def test_when_0005_and_0004_are_downgraded_on_sqlite_then_items_and_decisions_survive(tmp_path):
     url = f"sqlite:///{tmp_path}/down.db"
     migrate(url)
     repo.enqueue(url, [review_item(id="kept", text="first")], key_id="forum")
@@ -63,7 +63,9 @@ def test_when_0004_is_downgraded_on_sqlite_then_items_and_decisions_survive(tmp_
         items = conn.execute(text("SELECT count(*) FROM review_items")).scalar()
         decisions = conn.execute(text("SELECT count(*) FROM review_decisions")).scalar()
         columns = [r[1] for r in conn.execute(text("PRAGMA table_info(review_items)"))]
+        decided = [r[1] for r in conn.execute(text("PRAGMA table_info(review_decisions)"))]
     assert (items, decisions) == (1, 1) and "revision" not in columns and "client" not in columns
+    assert "revision" not in decided
     migrate(url)
     assert repo.get_item(url, "kept").revision == 1
 
