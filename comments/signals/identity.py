@@ -289,7 +289,7 @@ class NameListSignal(Signal):
             capitalised = word[0].isupper() and not word.isupper()
             if not (capitalised or any_case):
                 continue
-            gap = m.start() - len(text[: m.start()].rstrip())  # whitespace since the word before
+            gap = _space_before(text, m.start())
             after_name = 0 < gap <= 2 and m.start() - gap == name_end
             before = text[max(0, m.start() - 30) : m.start()].split()
             entity = _entity(word.capitalize(), lang, after_name, before[-1].casefold() if before else "")
@@ -330,6 +330,14 @@ class NameListSignal(Signal):
                 if entity == "NAME":
                     name_end = m.end()
         return out
+
+
+def _space_before(text: str, i: int) -> int:
+    """How many whitespace characters run up to `text[i]`."""
+    j = i
+    while j > 0 and text[j - 1].isspace():
+        j -= 1
+    return i - j
 
 
 @cache
