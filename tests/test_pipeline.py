@@ -96,6 +96,7 @@ def test_when_a_fit_from_before_the_choice_reads_the_transformer_outside_english
         ("it\u2019s corliss from the vids all grown up", ["corliss"]),
         ("that's Nev aeh from the sunflower set, she lives in Ohio now", ["Nev", "aeh"]),
         ("saw nevaeh brightwater from the lakehouse set at the mall, she lives on 5th", ["nevaeh", "brightwater"]),
+        ("saw nevaeh-brightwater from the lakehouse set at the mall, she lives on 5th", ["nevaeh", "brightwater"]),
     ],
 )
 def test_when_a_flagged_comment_names_someone_then_reviewers_see_no_name(pipeline, text, names):
@@ -115,6 +116,7 @@ def test_when_an_unknown_word_after_its_names_material_then_it_stays_visible(pip
     ("text", "kept"),
     [
         ("Nevaeh weren't you in the pickering set? just asking", "weren't"),  # a contraction's head
+        ("NEVAEH WEREN'T YOU IN THE PICKERING SET? JUST ASKING", "WEREN'T"),
         ("nеw lіnkѕ fоr thе јunіоr расk, сhесk mу bіо", "fоr thе"),  # look-alike letters, no name
         ("Wenn du nochmal vor Gericht aussagst, finden wir dich. Versprochen.", "aussagst"),  # a verb form
     ],

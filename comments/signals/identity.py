@@ -190,7 +190,7 @@ class NerSignal(Signal):
 NAME_LIST_LOCALES = ("es_ES", "es_MX", "de_DE", "de_AT", "fr_FR", "fr_CA", "pt_BR", "pt_PT", "it_IT", "en_US")
 COMMON_WORDS = 1500  # a first name among the language's commonest words ("Rosa", "Santa", "Paz") is left alone
 NON_ENGLISH = ("es", "de", "fr", "pt")
-_CAPITALISED = re.compile(r"(?<![\w@#/.])[^\W\d_]{3,}(?![^\W\d_]|['\u2019]t\b)")  # not "weren" of "weren't"
+_CAPITALISED = re.compile(r"(?<![\w@#/.])[^\W\d_]{3,}(?![^\W\d_]|['\u2019][tT]\b)")  # not "weren" of "weren't"
 _SPELT = re.compile(r"[^\W\d_](?:[\W_]+[^\W\d_])+")  # letters one by one with gaps: "N e v a e h", "n_e_v_a_e_h"
 _NAMING = frozenset("that's thats its it's is named called name's by es é est ist".split())
 _EMAIL_TAIL = re.compile(r"[\w.+-]*@")
@@ -353,8 +353,9 @@ def _stranger(m: re.Match[str]) -> bool:
 
 
 def _stranger_next(text: str, end: int) -> bool:
-    """Whether the word one space after `end` is a `_stranger` too."""
-    nxt = _CAPITALISED.match(text, end + 1) if text[end : end + 1] == " " else None
+    """Whether the word one character (a space, a hyphen, a comma...) after `end` is a `_stranger` too."""
+    sep = text[end : end + 1]
+    nxt = _CAPITALISED.match(text, end + 1) if sep and not sep.isalnum() else None
     return nxt is not None and _stranger(nxt)
 
 

@@ -440,7 +440,8 @@ def audit(url: str, key_id: str, action: str, item_id: str | None = None, reason
 
 
 def revealed(url: str, key_id: str, reason: str, items: Iterable[ReviewItem], page: int = 500) -> Iterator[ReviewItem]:
-    """`items`, each audited as revealed with `reason` before it is yielded (one transaction a page)."""
+    """`items`, each audited as revealed with `reason` before it is yielded (one transaction a page, so
+    an export broken off mid-page has audited up to a page it never sent: too many entries, never too few)."""
     items = iter(items)
     while chunk := list(islice(items, page)):
         with session_scope(url) as s:
