@@ -22,6 +22,7 @@ from comments.errors import BadInputError, ConflictError, NotFoundError, StaleEr
 from comments.labels import LABELS
 from comments.store.db import get_engine, session_scope
 from comments.store.scores import ScoreLog
+from comments.store.scores import items as queue_items
 from comments.store.tables import ApiKey, AuditEntry, ProtectedIdentity, ReviewDecision, ReviewItem, utcnow
 
 SCOPES = ("score", "review", "admin")
@@ -403,23 +404,9 @@ def count_decisions(url: str) -> int:
         return s.scalar(select(func.count()).select_from(ReviewDecision)) or 0
 
 
-def reviewed(url: str, batch: int = 500) -> Iterator[ReviewItem]:
-    """Finally reviewed items (remove or allow), oldest review first, read in pages."""
-    last = 0
-    while True:
-        with session_scope(url) as s:
-            rows = list(
-                s.scalars(
-                    select(ReviewItem)
-                    .where(ReviewItem.status == "reviewed", ReviewItem.seq > last)
-                    .order_by(ReviewItem.seq)
-                    .limit(batch)
-                )
-            )
-        yield from rows
-        if len(rows) < batch:
-            return
-        last = rows[-1].seq
+def reviewed(url: str) -> Iterator[ReviewItem]:
+    """Finally reviewed items (remove or allow), oldest queued first, read in pages (`scores.items`)."""
+    return queue_items(url, ("reviewed",))
 
 
 # --- audit, retention, health ---------------------------------------------------------------------
