@@ -24,7 +24,10 @@ WEAKNESSES = """\
   challenge set and the blind holdout. It misses harassment and predatory remarks aimed at a survivor
   that name no address or schedule ("everyone go comment on her page", "spam her email") and terse
   sales and trades in words the templates rarely use ("Collection for sale. Mostly 8-14. PM."), and
-  it adds a safety concern to requests to confirm who someone is.
+  it adds a safety concern to requests to confirm who someone is. A second such set by other writers
+  (`data/holdout_fresh2.jsonl`, 326 comments in forum, chat and other writers' styles) gave 0.896 and
+  0.917, with the same misses: predatory remarks and threats with no address, and trades and praise
+  in the material's euphemisms ("Trading. Have older stuff, looking for newer.").
 - One comment at a time: no thread, no image, no account history. A comment whose harm depends on
   what it replies to ("that's her", "yes, same girl") is scored on its own words.
 - Hard negatives that share words with positives (survivors telling their own story, news naming an
@@ -173,7 +176,7 @@ def _seed_note(cfg: dict) -> str:
     if cfg.get("seed") != SEED_PICKED_ON_HELD_OUT:
         return "`data/challenge.jsonl` was used for evaluation only."
     return (
-        "No held-out set was trained on, but the default seed, 14, was picked on them for "
+        f"No held-out set was trained on, but the default seed, {SEED_PICKED_ON_HELD_OUT}, was picked on them for "
         "`minilm-20261129-0426-2094f6`: it tied seed 13 on dev macro-F1 (0.9024 against 0.9013) and the "
         "challenge set, the blind and threat holdouts and the real posts broke the tie. For the seed they are "
         "not fully held out: figures on them are the better of two seeds."

@@ -87,11 +87,18 @@ def _uint8(x, lo, hi):
 
     with torch.no_grad():
         lo, hi = lo.clamp(max=0), hi.clamp(min=0)
-        scale = (hi - lo) / 255
-        scale = torch.where(scale == 0, torch.ones_like(scale), scale)
+        scale = _step(hi - lo, 255)
         zero = torch.clamp(torch.round(-lo / scale), 0, 255)
         rounded = (x / scale).round_().add_(zero).clamp_(0, 255).sub_(zero).mul_(scale)
     return _straight_through().apply(x, rounded)
+
+
+def _step(spread, levels: int):
+    """`spread / levels`, one rounding step; 1 where the spread is 0 (all zeros round to themselves)."""
+    import torch
+
+    step = spread / levels
+    return torch.where(step == 0, torch.ones_like(step), step)
 
 
 @functools.cache
@@ -136,8 +143,7 @@ def _weight(w):
     import torch
 
     with torch.no_grad():
-        scale = w.abs().amax(dim=1, keepdim=True) / WEIGHT_MAX
-        scale = torch.where(scale == 0, torch.ones_like(scale), scale)
+        scale = _step(w.abs().amax(dim=1, keepdim=True), WEIGHT_MAX)
         rounded = (w / scale).round_().clamp_(-WEIGHT_MAX, WEIGHT_MAX).mul_(scale)
     return _straight_through().apply(w, rounded)
 

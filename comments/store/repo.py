@@ -426,13 +426,25 @@ def audit(url: str, key_id: str, action: str, item_id: str | None = None, reason
         s.add(AuditEntry(key_id=key_id, action=action, item_id=item_id, reason=reason))
 
 
+def _reveal_entry(key_id: str, item: ReviewItem, reason: str) -> AuditEntry:
+    return AuditEntry(key_id=key_id, action="reveal", item_id=item.id, reason=reason)
+
+
+def reveal(url: str, key_id: str, item_id: str, reason: str) -> ReviewItem:
+    """One item, read and audited as revealed with `reason` in one transaction: no audit, no text."""
+    with session_scope(url) as s:
+        item = _item(s, item_id)
+        s.add(_reveal_entry(key_id, item, reason))
+    return item
+
+
 def revealed(url: str, key_id: str, reason: str, items: Iterable[ReviewItem], page: int = 500) -> Iterator[ReviewItem]:
     """`items`, each audited as revealed with `reason` before it is yielded (one transaction a page, so
     an export broken off mid-page has audited up to a page it never sent: too many entries, never too few)."""
     items = iter(items)
     while chunk := list(islice(items, page)):
         with session_scope(url) as s:
-            s.add_all(AuditEntry(key_id=key_id, action="reveal", item_id=i.id, reason=reason) for i in chunk)
+            s.add_all(_reveal_entry(key_id, i, reason) for i in chunk)
         yield from chunk
 
 

@@ -44,6 +44,13 @@ def test_when_an_item_is_revealed_then_the_original_shows_and_the_audit_entry_ke
     assert [(e.action, e.item_id, e.reason) for e in entries] == [("reveal", "i0", "is this a real name?")]
 
 
+def test_when_a_revealed_item_does_not_exist_then_it_is_404_and_nothing_is_audited(client, keys):
+    _score(client, keys)
+    r = client.post("/v1/items/i9/reveal", json={"reason": "checking"}, headers=auth(keys["review"]))
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+    assert repo.audit_entries(client.app.state.runtime.url, action="reveal") == []
+
+
 def test_when_an_admin_reads_the_audit_log_then_reveals_come_with_reasons_page_by_page(client, keys):
     _score(client, keys, n=3)
     for n in range(3):

@@ -54,13 +54,6 @@ def item_public(rt, item, reveal: bool, response: Response) -> ItemPublic:
     )
 
 
-def reveal_item(rt, key, item_id: str, reason: str):
-    """Load an item, writing the reveal and its reason to the audit log before the text is returned."""
-    item = repo.get_item(rt.url, item_id)
-    repo.audit(rt.url, key.id, "reveal", item_id, reason)
-    return item
-
-
 def if_match(value: str | None) -> frozenset[int] | None:
     """The revisions an `If-Match` header accepts: None without one or for `*`, else those of its strong
     ETags (`"3"`, `"3", "4"`); a weak tag (`W/"3"`) never matches, as HTTP's strong comparison has it."""
@@ -96,7 +89,7 @@ async def reveal(
     item_id: ItemPath, body: RevealCreate, rt: RuntimeDep, key: ReviewKey, response: Response
 ) -> ItemPublic:
     """The item with its original text and context; the reveal is audited with `reason` first."""
-    item = await anyio.to_thread.run_sync(reveal_item, rt, key, item_id, body.reason)
+    item = await anyio.to_thread.run_sync(repo.reveal, rt.url, key.id, item_id, body.reason)
     return item_public(rt, item, True, response)
 
 
