@@ -343,7 +343,7 @@ def render_card(m: dict) -> str:
         + (f", weights averaged over recent steps with decay {cfg['ema_decay']}" if cfg.get("ema_decay") else "")
         + f"), early stopping on the macro-F1 of {cfg['eval_rows']} dev rows every "
         f"{cfg['eval_every']} steps; sized so that `make train` stays within 25 minutes on 2 CPU cores with "
-        "AVX-512 VNNI or AMX (about 30 on AVX2-only ones; the time of this run is below). The "
+        "AVX-512 VNNI or AMX (30 to 36 on AVX2-only ones; the time of this run is below). The "
         f"baseline used all train rows. Normaliser: `{m['normaliser']}`. " + _seed_note(cfg),
         "",
         "Command: `make train` (= `comments data generate`, `comments train`, then `comments fuse`, which fits the "
