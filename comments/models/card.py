@@ -25,8 +25,8 @@ WEAKNESSES = """\
   that name no address or schedule ("everyone go comment on her page", "spam her email") and terse
   sales and trades in words the templates rarely use ("Collection for sale. Mostly 8-14. PM."), and
   it adds a safety concern to requests to confirm who someone is. A second such set by other writers
-  (`data/holdout_fresh2.jsonl`, 326 comments in forum, chat and other writers' styles) gave 0.896 and
-  0.917, with the same misses: predatory remarks and threats with no address, and trades and praise
+  (`data/holdout_fresh2.jsonl`, 326 comments in forum, chat and other writers' styles) gave 0.898 and
+  0.915, with the same misses: predatory remarks and threats with no address, and trades and praise
   in the material's euphemisms ("Trading. Have older stuff, looking for newer.").
 - One comment at a time: no thread, no image, no account history. A comment whose harm depends on
   what it replies to ("that's her", "yes, same girl") is scored on its own words.
@@ -343,7 +343,7 @@ def render_card(m: dict) -> str:
         + (f", weights averaged over recent steps with decay {cfg['ema_decay']}" if cfg.get("ema_decay") else "")
         + f"), early stopping on the macro-F1 of {cfg['eval_rows']} dev rows every "
         f"{cfg['eval_every']} steps; sized so that `make train` stays within 25 minutes on 2 CPU cores with "
-        "AVX-512 VNNI or AMX (30 to 36 on AVX2-only ones; the time of this run is below). The "
+        "AVX-512 VNNI or AMX (29 to 36 on AVX2-only ones; the time of this run is below). The "
         f"baseline used all train rows. Normaliser: `{m['normaliser']}`. " + _seed_note(cfg),
         "",
         "Command: `make train` (= `comments data generate`, `comments train`, then `comments fuse`, which fits the "

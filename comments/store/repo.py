@@ -431,7 +431,8 @@ def _reveal_entry(key_id: str, item: ReviewItem, reason: str) -> AuditEntry:
 
 
 def reveal(url: str, key_id: str, item_id: str, reason: str) -> ReviewItem:
-    """One item, read and audited as revealed with `reason` in one transaction: no audit, no text."""
+    """One item, audited as revealed with `reason`; the entry is committed before the item is returned:
+    no audit, no text."""
     with session_scope(url) as s:
         item = _item(s, item_id)
         s.add(_reveal_entry(key_id, item, reason))

@@ -12,6 +12,7 @@ from tests.conftest import ROOT
 
 RESERVED_HOST = re.compile(r"(^|\.)(example\.(com|org|net)|[a-z0-9-]+\.(example|test|invalid))$")
 PHONE = re.compile(r"(?<![\w/])\+?\(?\d[\d ().-]{6,}\d")
+DEFANGED_DOT = re.compile(r"\s?[\[(]\.[\])]\s?")
 RESERVED_PHONE = re.compile(r"(55501\d\d|7700900\d{3})$")
 HOSTS = re.compile(
     r"(?:https?://|www\.|[\w.+-]@)([a-z0-9.-]+\.[a-z]{2,})|\b([a-z0-9-]+\.(?:com|net|org|io|me|ly|gg|to|co|ru|nz|cc|xyz))\b"
@@ -33,7 +34,7 @@ def content_violations(texts):
     """Yield (text, reason) for every text that breaks a content rule."""
     graphic = graphic_terms()
     for text in texts:
-        folded = unicodedata.normalize("NFKC", text).casefold()
+        folded = DEFANGED_DOT.sub(".", unicodedata.normalize("NFKC", text).casefold())  # "vault[.]xyz" too
         if m := graphic.search(folded):
             yield text, f"graphic term {m.group()!r}"
         for m in PHONE.finditer(folded):
@@ -99,14 +100,22 @@ def test_family_templates_hold_no_hard_coded_identifiers():
 
 @pytest.mark.parametrize(
     "text",
-    ["she is nude in the set", "call 415-867-5309", "see https://realsite.com/x", "mail me a@gmail.com", "mega.nz/abc"],
+    [
+        "she is nude in the set",
+        "call 415-867-5309",
+        "see https://realsite.com/x",
+        "mail me a@gmail.com",
+        "mega.nz/abc",
+        "on the mirror at vault[.]xyz",
+    ],
 )
 def test_when_text_breaks_a_content_rule_then_the_check_catches_it(text):
     assert list(content_violations([text]))
 
 
 @pytest.mark.parametrize(
-    "text", ["call (212) 555-0143", "https://files.example/x/ab12", "kd@example.org", "07700 900123"]
+    "text",
+    ["call (212) 555-0143", "https://files.example/x/ab12", "kd@example.org", "07700 900123", "at vault[.]example"],
 )
 def test_when_text_uses_reserved_identifiers_then_the_check_passes_it(text):
     assert not list(content_violations([text]))
