@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections import deque
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -136,22 +136,23 @@ class Pipeline:
             transformer, baseline, [r.scores for r in rules], [r.evidence for r in rules], self.combiner.concepts
         )
         fused = self.combiner.predict_proba(x, other)
-        results = [self._result(r, fused[i], transformer[i], baseline[i], bool(run[i])) for i, r in enumerate(rules)]
+        scores = [{lab: round(float(f[j]), 4) for j, lab in enumerate(LABELS)} for f in fused]
+        decided = [decide(s, self.thresholds) for s in scores]
         # Reviewers see flagged comments: their names are looked for with NER and the name lists
         # (evasions undone) whether or not a cue ran NER for the score.
-        flagged = [i for i, res in enumerate(results) if res.decision != "allow"]
-        for i, named in zip(flagged, self.engine.named([rules[i] for i in flagged]), strict=True):
-            masked = mask(rules[i].artifacts.original, (*rules[i].evidence, *named))
-            results[i] = replace(results[i], masked_text=masked)
-        return results
+        flagged = [i for i, (overall, _, _) in enumerate(decided) if overall != "allow"]
+        named = dict(zip(flagged, self.engine.named([rules[i] for i in flagged]), strict=True))
+        return [
+            self._result(r, scores[i], decided[i], transformer[i], baseline[i], bool(run[i]), named.get(i, []))
+            for i, r in enumerate(rules)
+        ]
 
     def score(self, text: str) -> Result:
         """Score one comment."""
         return self.score_batch([text])[0]
 
-    def _result(self, rules: RuleResult, fused, transformer, baseline, ran: bool) -> Result:
-        scores = {lab: round(float(fused[j]), 4) for j, lab in enumerate(LABELS)}
-        overall, decisions, priority = decide(scores, self.thresholds)
+    def _result(self, rules: RuleResult, scores, decided, transformer, baseline, ran: bool, named) -> Result:
+        overall, decisions, priority = decided
         reasons = [
             Reason(e.rule_id, e.signal, e.label, e.description, e.span.start, e.span.end, e.weight)
             for e in rules.evidence
@@ -169,7 +170,7 @@ class Pipeline:
             decisions,
             reasons,
             model_scores,
-            mask(rules.artifacts.original, rules.evidence),
+            mask(rules.artifacts.original, (*rules.evidence, *named)),
             self.version,
             SCHEMA_VERSION,
             ran,

@@ -57,20 +57,20 @@ def compare(df: pd.DataFrame, always: list) -> pd.DataFrame:
 def macro(df: pd.DataFrame, always: list) -> pd.DataFrame:
     """Per system: macro-F1 of its flags and its 95 % bootstrap interval, resampling whole template
     families where `df` names them (`comments.models.evaluate.bootstrap_macro_f1`), else comments."""
-    from comments.models.evaluate import bootstrap_macro_f1
+    from comments.models.evaluate import bootstrap_macro_f1, interval
 
     flags = _system_flags(always)
     y = df[list(LABELS)].to_numpy().astype(int)
     values, about = bootstrap_macro_f1(y, list(flags.values()), df["family"] if "family" in df else None)
     rows = []
     for (system, flag), draws in zip(flags.items(), values, strict=True):
-        low, high = np.percentile(draws, [2.5, 97.5])
+        ci = interval(draws, about)
         f1 = np.mean([prf(flag[:, j], y[:, j] == 1)[2] for j in range(len(LABELS))])
         rows.append(
             {
                 "system": system,
                 "macro_f1": round(float(f1), 3),
-                f"interval_over_{about['resampled']}": f"{low:.3f}–{high:.3f}",
+                f"interval_over_{about['resampled']}": f"{ci['low']:.3f}–{ci['high']:.3f}",
             }
         )
     return pd.DataFrame(rows)

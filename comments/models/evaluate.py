@@ -73,7 +73,8 @@ def bootstrap_macro_f1(y: np.ndarray, flags: list[np.ndarray], families=None, re
     return np.array([np.concatenate(o) for o in out]), {"resampled": resampled, "units": n}
 
 
-def _interval(values: np.ndarray, about: dict) -> dict:
+def interval(values: np.ndarray, about: dict) -> dict:
+    """The 2.5th and 97.5th percentiles of bootstrap `values`, with what was resampled (`about`)."""
     low, high = np.percentile(values, [2.5, 97.5])
     return {"low": round(float(low), 4), "high": round(float(high), 4)} | about
 
@@ -81,14 +82,14 @@ def _interval(values: np.ndarray, about: dict) -> dict:
 def macro_f1_interval(y: np.ndarray, scores: np.ndarray, families=None, threshold: float = 0.5) -> dict:
     """95 % bootstrap interval of macro-F1 at `threshold` (`bootstrap_macro_f1`)."""
     values, about = bootstrap_macro_f1(y, [scores >= threshold], families)
-    return _interval(values[0], about)
+    return interval(values[0], about)
 
 
 def macro_f1_difference_interval(y: np.ndarray, before: np.ndarray, after: np.ndarray, families=None) -> dict:
     """95 % paired bootstrap interval of macro-F1(after flags) - macro-F1(before flags) on the same rows:
     both are scored on each draw, so what the draw changes for both cancels."""
     values, about = bootstrap_macro_f1(y, [before, after], families)
-    return _interval(values[1] - values[0], about)
+    return interval(values[1] - values[0], about)
 
 
 def markdown_table(metrics: dict, cut: str = "at_0.5") -> str:
