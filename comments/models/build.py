@@ -22,7 +22,7 @@ from comments.labels import LABELS
 from comments.models import bundle
 from comments.models.baseline import TfidfBaseline
 from comments.models.calibrate import Calibrator, choose_thresholds
-from comments.models.data import label_matrix, load_labelled, normalise_texts, normaliser_name
+from comments.models.data import label_matrix, load_labelled, normalise_texts
 from comments.models.evaluate import error_breakdown, label_metrics
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,11 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
         raise
     bench_texts = (te_texts + dev_texts)[: cfg.benchmark_rows]
     speed = export.benchmark(model, tokenizer, int8, bench_texts)
+    # The torch model against itself in float64 (the last use of `model`): how far fp32 arithmetic alone
+    # moves a score, the floor under any export's largest difference (the card's int8 section).
+    exact = train.torch_predict(model.double(), tokenizer, parity_texts)
+    parity["torch_fp32_vs_fp64"] = export.parity(torch_scores, exact)
+    parity["int8_vs_torch_fp64"] = export.parity(exact, int8_scores)
     log.info("parity %s; speed %s", parity, speed)
 
     dev_raw = int8.predict(dev_texts)
@@ -157,7 +162,7 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
         "train_positives_used": int(tr_y[pick].any(axis=1).sum()),
         "train_positives_available": int(tr_y.any(axis=1).sum()),
         "families": {s: int(df[df.split == s].family.nunique()) for s in ("train", "dev", "test")},
-        "normaliser": normaliser_name(),
+        "normaliser": "comments.normalize",
         "config": dataclasses.asdict(cfg),
         "machine": {
             "cpu_threads": cfg.threads,
@@ -180,7 +185,7 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
         {
             "max_length": cfg.max_length,
             "base_model": "all-MiniLM-L6-v2" if cfg.tiny_bert is None else "tiny random BERT (test)",
-            "normaliser": normaliser_name(),
+            "normaliser": "comments.normalize",
             "glossaries": glossaries_sha256(),
         },
     )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import unicodedata
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +10,7 @@ import pandas as pd
 
 from comments.errors import BadInputError, NotFoundError
 from comments.labels import LABELS
+from comments.normalize import normalize
 
 
 def load_labelled(path: Path, split: str | None = None) -> pd.DataFrame:
@@ -43,20 +42,6 @@ def label_matrix(df: pd.DataFrame) -> np.ndarray:
     return df[list(LABELS)].to_numpy(dtype=np.int64)
 
 
-def normaliser_name() -> str:
-    """Which normaliser `normalise_texts` uses: `comments.normalize`, or `fallback` while it is missing."""
-    try:
-        from comments.normalize import normalize  # noqa: F401
-    except ImportError:
-        return "fallback"
-    return "comments.normalize"
-
-
 def normalise_texts(texts: list[str]) -> list[str]:
     """Normalise texts the way the serving pipeline does (`comments.normalize.normalize(t).text`)."""
-    try:
-        from comments.normalize import normalize
-    except ImportError:
-        warnings.warn("comments.normalize is missing; using NFKC only", stacklevel=2)
-        return [unicodedata.normalize("NFKC", t) for t in texts]
     return [normalize(t).text for t in texts]

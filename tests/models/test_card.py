@@ -41,6 +41,19 @@ def test_the_card_names_each_parity_limit_int8_misses():
     assert "int8 is within the limits." in render_card(m)
 
 
+def test_when_int8_misses_the_bound_then_the_card_says_how_far_torch_moves_in_float64():
+    m = _metrics()
+    m["parity"]["int8"] |= {"max_abs_diff": 0.3, "flip_rate": 0.002}
+    for key in ("torch_fp32_vs_fp64", "int8_vs_torch_fp64"):  # a bundle from before the measurement
+        m["parity"].pop(key, None)
+    assert "float64" not in render_card(m)
+    own = {"rows": 1000, "max_abs_diff": 0.45, "mean_abs_diff": 0.0007, "flip_rate": 0.0013}
+    m["parity"] |= {"torch_fp32_vs_fp64": own, "int8_vs_torch_fp64": own | {"max_abs_diff": 0.09}}
+    card = render_card(m)
+    assert "computed in float64 instead of fp32, differs by up to 0.45 (mean 0.00070, 0.130% of" in card
+    assert "and int8 from the float64 scores by up to 0.09 (mean 0.00070)" in card
+
+
 def test_the_card_says_how_many_of_the_labelled_train_rows_the_transformer_saw():
     m = _metrics() | {"train_rows_used": 100, "train_rows_available": 150}
     m |= {"train_positives_used": 40, "train_positives_available": 40}
