@@ -18,16 +18,17 @@ WEAKNESSES = """\
   13-15 without). The 319 on threats added 0.011-0.012 on the challenge set and two to four
   threat-holdout threats and lost 0.005-0.010 on unseen families (fused, seeds 13 and 14); with
   seed 13 they flagged 122 real posts.
-- The hand-written sets it was picked on flatter it. `data/holdout_fresh.jsonl` (328 comments
-  written after `minilm-20261129-0426-2094f6` shipped, from the taxonomy alone, chosen on by nothing)
-  gave that model 0.888 macro-F1 for the transformer and 0.893 served at review, 0.04-0.05 below the
-  challenge set and the blind holdout. It misses harassment and predatory remarks aimed at a survivor
-  that name no address or schedule ("everyone go comment on her page", "spam her email") and terse
-  sales and trades in words the templates rarely use ("Collection for sale. Mostly 8-14. PM."), and
-  it adds a safety concern to requests to confirm who someone is. A second such set by other writers
-  (`data/holdout_fresh2.jsonl`, 326 comments in forum, chat and other writers' styles) gave 0.898 and
-  0.915, with the same misses: predatory remarks and threats with no address, and trades and praise
-  in the material's euphemisms ("Trading. Have older stuff, looking for newer.").
+- The hand-written sets it was picked on flatter it. Three sets written from the taxonomy alone after
+  `minilm-20261129-0426-2094f6` shipped (`data/holdout_fresh.jsonl`, `holdout_fresh2.jsonl`,
+  `holdout_fresh3.jsonl`: chat, forum threads, long posts, code-switched and filter-dodging writing)
+  gave that model 0.893, 0.915 and 0.810 served at review. The third showed that it read a full stop
+  as benign: the templates end 24 % of the negatives and almost no positive with one ("lets find the
+  girl from that video" 0.92, with a full stop 0.52). The generator now ends 40 % of every label's
+  comments with one (`comments.synth.styles.sentence_end`), and a model trained on that corpus gave
+  0.888, 0.930 and 0.890. Still missed: threats and predatory remarks aimed at a survivor with no
+  address ("If I ever find the kid from that video, I'll end her."), trades and praise in the
+  material's euphemisms ("Trading. Have older stuff, looking for newer."); and safety concerns are
+  added to requests to confirm who someone is.
 - One comment at a time: no thread, no image, no account history. A comment whose harm depends on
   what it replies to ("that's her", "yes, same girl") is scored on its own words.
 - Hard negatives that share words with positives (survivors telling their own story, news naming an
@@ -178,8 +179,8 @@ def _seed_note(cfg: dict) -> str:
     return (
         f"No held-out set was trained on, but the default seed, {SEED_PICKED_ON_HELD_OUT}, was picked on them for "
         "`minilm-20261129-0426-2094f6`: it tied seed 13 on dev macro-F1 (0.9024 against 0.9013) and the "
-        "challenge set, the blind and threat holdouts and the real posts broke the tie. For the seed they are "
-        "not fully held out: figures on them are the better of two seeds."
+        "challenge set, the blind and threat holdouts and the real posts broke the tie, so for the seed they are "
+        "not fully held out."
     )
 
 

@@ -23,7 +23,7 @@ from comments.synth import DEFAULT_ROWS, DEFAULT_SEED
 from comments.synth.evasions import apply_evasion, possible_evasions
 from comments.synth.grammar import NEGATIVE_KINDS, Family, load_families, render
 from comments.synth.slots import SlotFiller
-from comments.synth.styles import STYLE_WEIGHTS, STYLES, apply_style
+from comments.synth.styles import STYLE_WEIGHTS, STYLES, apply_style, sentence_end
 
 POSITIVE_RATE = 0.25
 EVASION_RATE = 0.15
@@ -126,6 +126,7 @@ def iter_rows(
     filler = SlotFiller(random.Random(seed + 1))
     sampler = _Sampler(families, rng, positive_rate)
     seen: set[str] = set()
+    ended: set[str] = set()
     for i in range(rows):
         for _ in range(50):  # redraw exact duplicates; small families can repeat themselves
             family = sampler.family()
@@ -133,9 +134,12 @@ def iter_rows(
             if row["text"] not in seen:
                 break
         seen.add(row["text"])
+        # The full stop is drawn from the row's own stream, so the rest of the corpus is drawn as before.
+        text = sentence_end(row["text"], random.Random(f"{seed}-{i}"), ended)
+        ended.add(text)
         yield {
             "id": f"syn-{seed}-{i:06d}",
-            "text": row["text"],
+            "text": text,
             **{lab: int(lab in row["labels"]) for lab in LABELS},
             "family": family.id,
             "style": row["style"],

@@ -43,6 +43,26 @@ _PROTECTED = re.compile(r"[\d@/:.]")
 _BANNED_TYPO = re.compile(r"\b(nue|nues|nua|nuas|nude|naked|porn|xxx|nsfw|boobs)\b", re.I)
 
 
+# Share of comments that end with a full stop, drawn apart from the label. The families' templates end
+# as their writers ended them: a quarter of the negatives (news, advice) with a full stop and almost no
+# positive, which taught the model that a full stop means benign ("lets find the girl from that video"
+# 0.92, with a full stop 0.52; models/RELEASES.md).
+FULL_STOP_RATE = 0.4
+
+
+def sentence_end(text: str, rng: random.Random, taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """`text` ending with a full stop or without one, at `FULL_STOP_RATE` whatever its template wrote,
+    or the other way where the drawn one is `taken`; comments ending in anything else ("?", "!", "...",
+    an emoji, a quote) stay as they are."""
+    bare = text.rstrip()
+    if bare.endswith(".") and not bare.endswith(".."):
+        bare = bare[:-1]
+    if not bare or not bare[-1].isalnum():
+        return text
+    drawn, other = (bare + ".", bare) if rng.random() < FULL_STOP_RATE else (bare, bare + ".")
+    return other if drawn in taken else drawn
+
+
 def _typo(word: str, rng: random.Random) -> str:
     i = rng.randrange(1, len(word) - 1)
     kind = rng.randrange(4)

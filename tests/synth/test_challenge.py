@@ -18,6 +18,7 @@ HELD_OUT = (
     "holdout_blind.jsonl",
     "holdout_fresh.jsonl",
     "holdout_fresh2.jsonl",
+    "holdout_fresh3.jsonl",
 )
 
 
@@ -85,6 +86,9 @@ def test_the_blind_threat_holdout_follows_the_schema_and_the_content_rules():
         # the same brief to three other helpers, in other styles (forum threads, chat, other languages
         # and writers); nothing was chosen on it either (README, Data)
         ("holdout_fresh2.jsonl", 326, 70, 130),
+        # the taxonomy alone to three more helpers: long posts and arguments, non-native and code-switched
+        # writing, and pairs on each side of a label's line; nothing was chosen on it (README, Data)
+        ("holdout_fresh3.jsonl", 329, 90, 140),
     ],
 )
 def test_a_holdout_covers_every_label_and_language_and_obeys_the_content_rules(name, size, positives, negatives):

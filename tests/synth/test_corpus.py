@@ -73,6 +73,16 @@ def test_languages_styles_and_evasions_are_within_bounds(default_corpus):
     assert 0.30 <= styles["clean"] <= 0.50 and styles.min() >= 0.03
 
 
+def test_a_full_stop_at_the_end_says_nothing_about_the_label(default_corpus):
+    """The templates ended as their writers ended them, a quarter of the negatives with a full stop and
+    almost no positive, and the model learnt that a full stop means benign (models/RELEASES.md)."""
+    synthetic = default_corpus[default_corpus.id.str.startswith("syn-")]
+    stop = synthetic.text.str.rstrip().str.endswith(".")
+    positive = synthetic[list(LABELS)].any(axis=1)
+    assert 0.25 <= stop[positive].mean() <= 0.40
+    assert abs(stop[positive].mean() - stop[~positive].mean()) < 0.05
+
+
 def test_split_shares_are_near_70_15_15(default_corpus):
     shares = default_corpus.split.value_counts(normalize=True)
     assert 0.60 <= shares["train"] <= 0.80

@@ -1,4 +1,5 @@
 import hashlib
+import random
 
 import pytest
 
@@ -6,7 +7,7 @@ from comments.labels import LABELS
 from comments.synth.evasions import EVASIONS, apply_evasion, possible_evasions
 from comments.synth.generate import COLUMNS, HANDWRITTEN_COPIES, generate, with_handwritten, write_corpus
 from comments.synth.grammar import parse_families
-from comments.synth.styles import STYLES, apply_style
+from comments.synth.styles import STYLES, apply_style, sentence_end
 from tests.conftest import data_rows
 
 
@@ -220,3 +221,19 @@ def test_when_a_relabel_has_phrases_that_keep_the_family_labels_then_only_rows_w
     assert moved.sum() > 10 and material.sum() > 10 and (after[material].victim_identification == 1).all()
     assert (after[moved].victim_identification == 0).all() and not (moved & material).any()
     assert after[~moved].equals(before[~moved])
+
+
+def test_a_comment_ends_with_a_full_stop_or_not_whatever_its_template_wrote():
+    rng = random.Random(5)
+    ends = [sentence_end(t, rng) for t in ("who has the set", "who has the set.") for _ in range(200)]
+    assert set(ends) == {"who has the set", "who has the set."}
+    assert 0.3 < ends.count("who has the set.") / len(ends) < 0.5
+    for text in ("who has the set?", "wait for it...", "go say hi 😈", '"the set"'):
+        assert sentence_end(text, rng) == text  # other endings stay
+
+
+def test_when_the_drawn_ending_is_taken_then_the_other_one_is_used():
+    both = {"who has the set", "who has the set."}
+    for seed in range(10):
+        drawn = sentence_end("who has the set", random.Random(seed))
+        assert sentence_end("who has the set", random.Random(seed), {drawn}) == (both - {drawn}).pop()
