@@ -24,11 +24,11 @@ WEAKNESSES = """\
   gave that model 0.893, 0.915 and 0.810 served at review. The third showed that it read a full stop
   as benign: the templates end 24 % of the negatives and almost no positive with one ("lets find the
   girl from that video" 0.92, with a full stop 0.52). The generator now ends 40 % of every label's
-  comments with one (`comments.synth.styles.sentence_end`), and a model trained on that corpus gave
-  0.888, 0.930 and 0.890. Still missed: threats and predatory remarks aimed at a survivor with no
-  address ("If I ever find the kid from that video, I'll end her."), trades and praise in the
-  material's euphemisms ("Trading. Have older stuff, looking for newer."); and safety concerns are
-  added to requests to confirm who someone is.
+  comments that end in a word with one (`comments.synth.styles.sentence_end`); trained on that corpus
+  with the same config and seed, this model gives 0.888, 0.930 and 0.890. Still missed: threats and
+  predatory remarks aimed at a survivor with no address ("If I ever find the kid from that video, I'll
+  end her."), trades and praise in the material's euphemisms ("Trading. Have older stuff, looking for
+  newer."); and safety concerns are added to requests to confirm who someone is.
 - One comment at a time: no thread, no image, no account history. A comment whose harm depends on
   what it replies to ("that's her", "yes, same girl") is scored on its own words.
 - Hard negatives that share words with positives (survivors telling their own story, news naming an
@@ -102,15 +102,15 @@ WEAKNESSES = """\
   0.016 and 0.024, so they were not shipped.
 - Threats written by someone who never saw the families are often missed: on
   `data/holdout_threats.jsonl` (60 threats against a survivor and 60 look-alikes in five languages,
-  written from the taxonomy alone) the pipeline flags 48 threats (80 %) and 4 look-alikes. Veiled
-  threats without a threat word ("tick tock", "we noticed"), a routine given as a hint and short
-  warnings outside English are missed; trash talk before a match is flagged. A rule lexicon of
-  intimidation idioms did not move the fused scores, and masking 15 % of training word pieces lost
-  0.009 on unseen families and 4 of these threats. Six more threat families (and three look-alike
-  ones) in training found more of the test split's threat families (99 and 86 of 113 over two
-  seeds, 88 shipped) but not more of these (42 and 42, 44 shipped then), and flagged more real
-  posts. 319 hand-written threats and look-alikes (the `tw6`/`tw7` rows) found 46 and 48 with seeds
-  13 and 14 on one CPU, 46 and 45 on another.
+  written from the taxonomy alone) the pipeline flags 46 threats (77 %; 48 for the release before) and
+  4 look-alikes. Veiled threats without a threat word ("tick tock", "we noticed"), a routine given as
+  a hint and short warnings outside English are missed; trash talk before a match is flagged. A rule
+  lexicon of intimidation idioms did not move the fused scores, and masking 15 % of training word
+  pieces lost 0.009 on unseen families and 4 of these threats. Six more threat families (and three
+  look-alike ones) in training found more of the test split's threat families (99 and 86 of 113 over
+  two seeds, 88 shipped) but not more of these (42 and 42, 44 shipped then), and flagged more real
+  posts. 319 hand-written threats and look-alikes (the `tw6`/`tw7` rows) found 46 and 48 with seeds 13
+  and 14 on one CPU, 46 and 45 on another.
 - Naming someone seen in an ordinary video can read to the model like identifying a person in
   material ("is that <actress>?"): the comment alone does not say which video it sits under. The
   `fandom` and `chatter` negatives (singers, actors, streamers, short everyday posts) halved such

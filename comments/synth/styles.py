@@ -43,10 +43,10 @@ _PROTECTED = re.compile(r"[\d@/:.]")
 _BANNED_TYPO = re.compile(r"\b(nue|nues|nua|nuas|nude|naked|porn|xxx|nsfw|boobs)\b", re.I)
 
 
-# Share of comments that end with a full stop, drawn apart from the label. The families' templates end
-# as their writers ended them: a quarter of the negatives (news, advice) with a full stop and almost no
-# positive, which taught the model that a full stop means benign ("lets find the girl from that video"
-# 0.92, with a full stop 0.52; models/RELEASES.md).
+# Share of the comments ending in a word or a full stop that end with a full stop, drawn apart from the label.
+# The families' templates end as their writers ended them: a quarter of the negatives (news, advice) with a
+# full stop and almost no positive, which taught the model that a full stop means benign ("lets find the girl
+# from that video" 0.92, with a full stop 0.52; models/RELEASES.md).
 FULL_STOP_RATE = 0.4
 
 
