@@ -22,7 +22,7 @@ from comments.labels import LABELS
 from comments.models import bundle
 from comments.models.baseline import TfidfBaseline
 from comments.models.calibrate import Calibrator, choose_thresholds
-from comments.models.data import label_matrix, load_labelled, normalise_texts
+from comments.models.data import NORMALISER, label_matrix, load_labelled, normalise_texts
 from comments.models.evaluate import error_breakdown, label_metrics
 
 log = logging.getLogger(__name__)
@@ -162,7 +162,7 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
         "train_positives_used": int(tr_y[pick].any(axis=1).sum()),
         "train_positives_available": int(tr_y.any(axis=1).sum()),
         "families": {s: int(df[df.split == s].family.nunique()) for s in ("train", "dev", "test")},
-        "normaliser": "comments.normalize",
+        "normaliser": NORMALISER,
         "config": dataclasses.asdict(cfg),
         "machine": {
             "cpu_threads": cfg.threads,
@@ -185,7 +185,7 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
         {
             "max_length": cfg.max_length,
             "base_model": "all-MiniLM-L6-v2" if cfg.tiny_bert is None else "tiny random BERT (test)",
-            "normaliser": "comments.normalize",
+            "normaliser": NORMALISER,
             "glossaries": glossaries_sha256(),
         },
     )

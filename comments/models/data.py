@@ -42,6 +42,9 @@ def label_matrix(df: pd.DataFrame) -> np.ndarray:
     return df[list(LABELS)].to_numpy(dtype=np.int64)
 
 
+NORMALISER = "comments.normalize"  # what `normalise_texts` applies; metrics.json and the manifest record it
+
+
 def normalise_texts(texts: list[str]) -> list[str]:
     """Normalise texts the way the serving pipeline does (`comments.normalize.normalize(t).text`)."""
     return [normalize(t).text for t in texts]

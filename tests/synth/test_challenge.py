@@ -84,10 +84,11 @@ def test_the_blind_threat_holdout_follows_the_schema_and_the_content_rules():
         # taxonomy; nothing was chosen on it (README, Data)
         ("holdout_fresh.jsonl", 328, 60, 150),
         # the same brief to three other helpers, in other styles (forum threads, chat, other languages
-        # and writers); nothing was chosen on it either (README, Data)
+        # and writers); its gain weighed in shipping minilm-20261129-1718-8f37b8 (README, Data)
         ("holdout_fresh2.jsonl", 326, 70, 130),
         # the taxonomy alone to three more helpers: long posts and arguments, non-native and code-switched
-        # writing, and pairs on each side of a label's line; nothing was chosen on it (README, Data)
+        # writing, and pairs on each side of a label's line; it found the full-stop cue that
+        # minilm-20261129-1718-8f37b8 removes, so it helped choose that release (README, Data)
         ("holdout_fresh3.jsonl", 329, 90, 140),
     ],
 )
