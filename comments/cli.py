@@ -298,6 +298,30 @@ def quality(
     _write_report(out, "# Quality: each part and the fused pipeline", corpus, challenge, tables)
 
 
+@app.command("invariance")
+def invariance(
+    data: list[Path] = typer.Argument(..., help="Labelled .jsonl files of comments people wrote."),
+    corpus: Path = typer.Option(DATA_DIR / "corpus.parquet", help="Corpus whose train split's styles are counted."),
+    out: Path = typer.Option(Path("reports/invariance.md"), help="Markdown report to write."),
+    model: Path = typer.Option(None, help="Model bundle (default: COMMENTS_MODEL_DIR or models/default)."),
+) -> None:
+    """Rewrite hand-written comments in ways the taxonomy ignores (a final full stop, case, an emoji)
+    and report how far the model's scores and the served flags move, beside the corpus's styles."""
+    from comments.invariance import report
+    from comments.models.data import load_labelled
+    from comments.pipeline import load_pipeline
+
+    try:
+        sets = {path.stem: load_labelled(path) for path in data}
+        train = load_labelled(corpus, "train")
+        pipeline = load_pipeline(model)
+    except CommentsError as exc:
+        raise fail(exc) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(report(pipeline.version, sets, train, pipeline.score_batch), encoding="utf-8")
+    err.print(f"wrote {out}")
+
+
 @app.command("real-text")
 def real_text(
     path: Path = typer.Argument(..., help="CSV, JSONL or Parquet file of real comments, none in the taxonomy."),

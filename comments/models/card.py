@@ -18,17 +18,20 @@ WEAKNESSES = """\
   13-15 without). The 319 on threats added 0.011-0.012 on the challenge set and two to four
   threat-holdout threats and lost 0.005-0.010 on unseen families (fused, seeds 13 and 14); with
   seed 13 they flagged 122 real posts.
-- The hand-written sets it was picked on flatter it. Three sets written from the taxonomy alone after
-  `minilm-20261129-0426-2094f6` shipped (`data/holdout_fresh.jsonl`, `holdout_fresh2.jsonl`,
-  `holdout_fresh3.jsonl`: chat, forum threads, long posts, code-switched and filter-dodging writing)
-  gave that model 0.893, 0.915 and 0.810 served at review. The third showed that it read a full stop
-  as benign: the templates end 24 % of the negatives and almost no positive with one ("lets find the
-  girl from that video" 0.92, with a full stop 0.52). The generator now ends 40 % of every label's
-  comments that end in a word with one (`comments.synth.styles.sentence_end`); trained on that corpus
-  with the same config and seed, this model gives 0.888, 0.930 and 0.890. Still missed: threats and
-  predatory remarks aimed at a survivor with no address ("If I ever find the kid from that video, I'll
-  end her."), trades and praise in the material's euphemisms ("Trading. Have older stuff, looking for
-  newer."); and safety concerns are added to requests to confirm who someone is.
+- The hand-written sets it was picked on flatter it. Four sets written from the taxonomy alone after
+  `minilm-20261129-0426-2094f6` shipped (`data/holdout_fresh.jsonl` to `holdout_fresh4.jsonl`: chat,
+  forum threads, long posts, code-switched, filter-dodging, coded and formal writing) show two cues of
+  how the templates were written, each read as benign: a full stop (the templates ended 24 % of the
+  negatives and almost no positive with one; "lets find the girl from that video" 0.92, with a full
+  stop 0.52) and an exclamation mark (no positive at all; "@marr0w_ send me the folder too pls"
+  promotion 0.91, with "!" 0.06). The generator now draws every label's final punctuation alike
+  (`comments.synth.styles.sentence_end`) and `comments invariance` measures how far such rewrites move
+  the model on the hand-written sets; served at review, this model gives the four sets 0.900, 0.935,
+  0.896 and 0.890 (the release before 0.888, 0.930, 0.890 and 0.875).
+  Still missed: threats and predatory remarks aimed at a survivor with no address ("you grew up
+  nice. shame you talk so much now"), trades and praise in the material's euphemisms ("Trade list is
+  refreshed at the usual place."), the second harm of a comment that names or threatens and also
+  trades; and safety concerns are added to requests to confirm who someone is.
 - One comment at a time: no thread, no image, no account history. A comment whose harm depends on
   what it replies to ("that's her", "yes, same girl") is scored on its own words.
 - Hard negatives that share words with positives (survivors telling their own story, news naming an

@@ -36,9 +36,13 @@ _NOT_STREET_WEG = r"(?:schul|heim|fuss|arbeits|rück|rueck|hin|um|aus|lebens|rad
 
 PATTERNS: dict[str, tuple[str, re.Pattern]] = {
     "EMAIL": ("email", re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")),
+    # A link never ends in the sentence's punctuation: "see x.example/set." masks to "see [URL]."
     "URL": (
         "url",
-        re.compile(r"\b(?:https?://|www\.)\S+|\b[a-z0-9-]+\.(?:com|net|org|io|me|ly|gg|to|example|test|invalid)/\S*"),
+        re.compile(
+            r"\b(?:https?://|www\.)\S*[^\s.,;:!?'\")\]]"
+            r"|\b[a-z0-9-]+\.(?:com|net|org|io|me|ly|gg|to|example|test|invalid)/(?:\S*[^\s.,;:!?'\")\]])?"
+        ),
     ),
     "HANDLE": ("handle", re.compile(r"(?<![\w@.])@[a-z0-9_][a-z0-9_.]{1,29}\b|\bu/[a-z0-9_-]{3,20}\b")),
     # Street addresses as each language writes them (on normalised text, where ß is ss): "412 alder

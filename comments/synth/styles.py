@@ -43,24 +43,25 @@ _PROTECTED = re.compile(r"[\d@/:.]")
 _BANNED_TYPO = re.compile(r"\b(nue|nues|nua|nuas|nude|naked|porn|xxx|nsfw|boobs)\b", re.I)
 
 
-# Share of the comments ending in a word or a full stop that end with a full stop, drawn apart from the label.
-# The families' templates end as their writers ended them: a quarter of the negatives (news, advice) with a
-# full stop and almost no positive, which taught the model that a full stop means benign ("lets find the girl
-# from that video" 0.92, with a full stop 0.52; models/RELEASES.md).
-FULL_STOP_RATE = 0.4
+# How a comment that ends in a word, a full stop or exclamation marks ends, drawn apart from its label, with
+# each ending's share. The families' templates end as their writers ended them: a quarter of the negatives
+# (news, advice) with a full stop and almost no positive, and no positive at all with "!", which taught the
+# model that either means benign ("lets find the girl from that video" 0.92, with a full stop 0.52;
+# "@marr0w_ send me the folder too pls" promotion 0.91, with "!" 0.06; models/RELEASES.md).
+ENDINGS = (("", 0.55), (".", 0.35), ("!", 0.08), ("!!", 0.02))
+_PUNCTUATION_END = re.compile(r"(?:(?<!\.)\.|!{1,3})$")
 
 
 def sentence_end(text: str, rng: random.Random, taken: set[str] | frozenset[str] = frozenset()) -> str:
-    """`text` ending with a full stop or without one, at `FULL_STOP_RATE` whatever its template wrote,
-    or the other way where the drawn one is `taken`; comments ending in anything else ("?", "!", "...",
-    an emoji, a quote) stay as they are."""
-    bare = text.rstrip()
-    if bare.endswith(".") and not bare.endswith(".."):
-        bare = bare[:-1]
-    if not bare or not bare[-1].isalnum():
+    """`text` with its final punctuation drawn from `ENDINGS` whatever its template wrote, or the next
+    ending where the drawn one is `taken`; comments ending in anything else ("?", "...", an emoji, a
+    quote) and Spanish exclamations (opened with "¡") stay as they are."""
+    bare = _PUNCTUATION_END.sub("", text.rstrip())
+    if not bare or not bare[-1].isalnum() or "¡" in bare:
         return text
-    drawn, other = (bare + ".", bare) if rng.random() < FULL_STOP_RATE else (bare, bare + ".")
-    return other if drawn in taken else drawn
+    pick = rng.choices(range(len(ENDINGS)), weights=[share for _, share in ENDINGS])[0]
+    order = [ENDINGS[(pick + k) % len(ENDINGS)][0] for k in range(len(ENDINGS))]
+    return next((bare + end for end in order if bare + end not in taken), bare + order[0])
 
 
 def _typo(word: str, rng: random.Random) -> str:

@@ -42,3 +42,19 @@ def test_when_name_lists_find_names_then_no_rule_score_moves():
     with_names = [r.scores for r in results]
     engine.names.analyze = lambda art: []
     assert [r.scores for r in engine.analyze_batch(texts)] == with_names
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("grab it at trade.example/set1.", "grab it at [URL]."),
+        ("links: https://vault.example/a?b=1, www.vault.example!", "links: [URL], [URL]!"),
+        ("(see clips.example/f/9)", "(see [URL])"),
+    ],
+)
+def test_when_a_link_ends_a_sentence_then_its_mask_keeps_the_punctuation(text, masked):
+    from comments.decide import mask
+    from comments.signals.registry import RuleEngine
+
+    result = RuleEngine().analyze(text)
+    assert mask(result.artifacts.original, result.evidence) == masked

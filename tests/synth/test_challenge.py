@@ -19,6 +19,7 @@ HELD_OUT = (
     "holdout_fresh.jsonl",
     "holdout_fresh2.jsonl",
     "holdout_fresh3.jsonl",
+    "holdout_fresh4.jsonl",
 )
 
 
@@ -90,6 +91,9 @@ def test_the_blind_threat_holdout_follows_the_schema_and_the_content_rules():
         # writing, and pairs on each side of a label's line; it found the full-stop cue that
         # minilm-20261129-1718-8f37b8 removes, so it helped choose that release (README, Data)
         ("holdout_fresh3.jsonl", 329, 90, 140),
+        # the taxonomy alone to three more helpers, written before any change after minilm-20261129-1718-8f37b8:
+        # replies and chat shorthand, comments across many kinds of site, coded and formal writing (README, Data)
+        ("holdout_fresh4.jsonl", 327, 95, 140),
     ],
 )
 def test_a_holdout_covers_every_label_and_language_and_obeys_the_content_rules(name, size, positives, negatives):

@@ -5,6 +5,7 @@ import unicodedata
 
 import pytest
 
+from comments.invariance import surface_rates
 from comments.labels import LABELS
 from comments.synth import DEFAULT_ROWS, DEFAULT_SEED
 from comments.synth.grammar import load_families
@@ -73,14 +74,16 @@ def test_languages_styles_and_evasions_are_within_bounds(default_corpus):
     assert 0.30 <= styles["clean"] <= 0.50 and styles.min() >= 0.03
 
 
-def test_a_full_stop_at_the_end_says_nothing_about_the_label(default_corpus):
-    """The templates ended as their writers ended them, a quarter of the negatives with a full stop and
-    almost no positive, and the model learnt that a full stop means benign (models/RELEASES.md)."""
+def test_the_final_punctuation_says_nothing_about_the_label(default_corpus):
+    """The templates ended as their writers ended them: a quarter of the negatives with a full stop and
+    almost no positive, and no positive with "!"; the model learnt that either means benign
+    (models/RELEASES.md, `comments invariance`)."""
     synthetic = default_corpus[default_corpus.id.str.startswith("syn-")]
-    stop = synthetic.text.str.rstrip().str.endswith(".")
-    positive = synthetic[list(LABELS)].any(axis=1)
-    assert 0.25 <= stop[positive].mean() <= 0.40
-    assert abs(stop[positive].mean() - stop[~positive].mean()) < 0.05
+    rates = surface_rates(synthetic).set_index("style")
+    assert 0.25 <= rates.at["ends with a full stop", "promotion"] <= 0.40
+    assert 0.05 <= rates.at["ends with !", "promotion"] <= 0.12
+    assert rates.at["ends with a full stop", "largest gap"] < 0.05
+    assert rates.at["ends with !", "largest gap"] < 0.02
 
 
 def test_split_shares_are_near_70_15_15(default_corpus):

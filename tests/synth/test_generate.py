@@ -7,7 +7,7 @@ from comments.labels import LABELS
 from comments.synth.evasions import EVASIONS, apply_evasion, possible_evasions
 from comments.synth.generate import COLUMNS, HANDWRITTEN_COPIES, generate, with_handwritten, write_corpus
 from comments.synth.grammar import parse_families
-from comments.synth.styles import STYLES, apply_style, sentence_end
+from comments.synth.styles import ENDINGS, STYLES, apply_style, sentence_end
 from tests.conftest import data_rows
 
 
@@ -223,17 +223,23 @@ def test_when_a_relabel_has_phrases_that_keep_the_family_labels_then_only_rows_w
     assert after[~moved].equals(before[~moved])
 
 
-def test_a_comment_ends_with_a_full_stop_or_not_whatever_its_template_wrote():
+def test_a_comment_ends_with_a_full_stop_an_exclamation_mark_or_nothing_whatever_its_template_wrote():
     rng = random.Random(5)
-    ends = [sentence_end(t, rng) for t in ("who has the set", "who has the set.") for _ in range(200)]
-    assert set(ends) == {"who has the set", "who has the set."}
-    assert 0.3 < ends.count("who has the set.") / len(ends) < 0.5
-    for text in ("who has the set?", "wait for it...", "go say hi 😈", '"the set"'):
+    ends = [
+        sentence_end(t, rng) for t in ("who has the set", "who has the set.", "who has the set!!") for _ in range(400)
+    ]
+    shares = {end: ends.count("who has the set" + end) / len(ends) for end, _ in ENDINGS}
+    assert set(ends) == {"who has the set" + end for end, _ in ENDINGS}
+    for end, share in ENDINGS:
+        assert abs(shares[end] - share) < 0.04, (end, shares)
+    for text in ("who has the set?", "wait for it...", "go say hi 😈", '"the set"', "¡vamos equipo!"):
         assert sentence_end(text, rng) == text  # other endings stay
 
 
-def test_when_the_drawn_ending_is_taken_then_the_other_one_is_used():
-    both = {"who has the set", "who has the set."}
+def test_when_the_drawn_ending_is_taken_then_another_one_is_used():
+    every = {"who has the set" + end for end, _ in ENDINGS}
     for seed in range(10):
         drawn = sentence_end("who has the set", random.Random(seed))
-        assert sentence_end("who has the set", random.Random(seed), {drawn}) == (both - {drawn}).pop()
+        other = sentence_end("who has the set", random.Random(seed), {drawn})
+        assert other in every - {drawn}
+        assert sentence_end("who has the set", random.Random(seed), every - {other}) == other
