@@ -93,7 +93,8 @@ def data_card(
         err.print(f"[red]error[/red]: {corpus} does not exist; run `comments data generate` (or `make data`) first")
         raise typer.Exit(3)
     df = pd.read_parquet(corpus)
-    out.write_text(render_card(df, len(df), seed), encoding="utf-8")
+    synthetic = int((df.family != "handwritten").sum())  # `--rows` counts the generated rows, as `generate` does
+    out.write_text(render_card(df, synthetic, seed), encoding="utf-8")
     err.print(f"wrote {out}")
 
 

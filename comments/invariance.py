@@ -20,7 +20,7 @@ import pandas as pd
 
 from comments.labels import LABELS
 
-_END = re.compile(r"[.!?…]+$")
+_END = re.compile(r"(?:(?<!\.)\.|!+)$")  # a full stop or exclamation marks, not "?" or "..."
 _EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
 
 
@@ -41,6 +41,7 @@ def _capital_first(text: str) -> str | None:
 
 
 def _exclamation(text: str) -> str | None:
+    """ "!" for a final full stop or none; a question stays a question ("is that her?")."""
     if not (text[-1:].isalnum() or _END.search(text)):
         return None
     changed = _END.sub("", text) + "!"
@@ -82,7 +83,7 @@ def variants(texts: list[str]) -> pd.DataFrame:
             changed = rewrite(text.strip())
             if changed is not None and changed != text.strip():
                 rows.append({"row": i, "perturbation": name, "text": changed})
-    return pd.DataFrame(rows, columns=["row", "perturbation", "text"])
+    return pd.DataFrame(rows, columns=["row", "perturbation", "text"]).astype({"row": int})
 
 
 def _scores(results) -> np.ndarray:
@@ -138,7 +139,9 @@ def measure(score_batch: Callable[..., list], df: pd.DataFrame) -> tuple[pd.Data
         ]
     )
     if len(moves):
-        moves = moves.assign(move=(moves.after - moves.before).abs()).sort_values("move", ascending=False)
+        moves = moves.assign(move=(moves.after - moves.before).abs()).sort_values(
+            "move", ascending=False, kind="stable"
+        )
     return pd.DataFrame(table), moves
 
 

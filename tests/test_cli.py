@@ -24,6 +24,11 @@ def test_when_generate_is_run_then_corpus_and_card_are_written(tmp_path):
     assert f"{len(df):,} rows" in (tmp_path / "DATA_CARD.md").read_text()
     synthetic = df[~written].family.nunique()
     assert f"600 from {synthetic} families, {written.sum():,} hand-written" in " ".join(res.stderr.split())
+    again = run(
+        "data", "card", "--corpus", str(tmp_path / "corpus.parquet"), "--seed", "3", "--out", str(tmp_path / "c.md")
+    )
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "c.md").read_text() == (tmp_path / "DATA_CARD.md").read_text()  # the card `make data` writes
 
 
 def test_when_card_has_no_corpus_then_it_exits_with_a_message(tmp_path):

@@ -15,13 +15,16 @@ VI, PR, SC = LABELS
 
 
 def test_each_rewrite_applies_only_where_it_changes_the_comment():
-    rewrites = variants(["who has the set", "Reported it.", "wait...", "WHO?"])
+    rewrites = variants(["who has the set", "Reported it.", "wait...", "WHO?", "PAYING!!"])
     by = {(r.row, r.perturbation): r.text for r in rewrites.itertuples()}
     assert by[0, "full stop added"] == "who has the set." and (1, "full stop added") not in by
     assert by[1, "full stop dropped"] == "Reported it" and (2, "full stop dropped") not in by
     assert by[1, "lower case"] == "reported it." and (0, "lower case") not in by
     assert by[0, "capital first letter"] == "Who has the set" and (1, "capital first letter") not in by
-    assert by[0, "exclamation mark at the end"] == "who has the set!" and by[3, "exclamation mark at the end"] == "WHO!"
+    assert (
+        by[0, "exclamation mark at the end"] == "who has the set!" and by[4, "exclamation mark at the end"] == "PAYING!"
+    )
+    assert (3, "exclamation mark at the end") not in by and (2, "exclamation mark at the end") not in by
     assert by[2, "emoji at the end"] == "wait... 🙂"
     assert set(rewrites.perturbation) == set(PERTURBATIONS)
 
@@ -61,6 +64,21 @@ def test_when_a_model_reads_an_exclamation_mark_as_benign_then_that_rewrite_move
         assert rows.at[name, "served flags changed"] == "0.0%" and rows.at[name, "max |Δ|"] == 0.0
     top = moves.iloc[0]
     assert top.perturbation == "exclamation mark at the end" and (top.before, top.after) == (0.9, 0.1)
+
+
+def test_served_flags_come_from_the_gated_path_and_score_moves_from_every_comment():
+    score_batch = _scorer(lambda t: 0.1 if t.endswith("!") else 0.9)
+
+    def gated_never_flags(texts, run_all=False):
+        results = score_batch(texts, run_all)
+        if not run_all:
+            for r in results:
+                r.decisions = dict.fromkeys(LABELS, "allow")
+        return results
+
+    rows = measure(gated_never_flags, COMMENTS)[0].set_index("perturbation")
+    assert rows.at["exclamation mark at the end", "served flags changed"] == "0.0%"
+    assert rows.at["exclamation mark at the end", "max |Δ|"] == 0.8
 
 
 def test_when_a_model_ignores_style_then_nothing_moves():

@@ -40,8 +40,8 @@ PATTERNS: dict[str, tuple[str, re.Pattern]] = {
     "URL": (
         "url",
         re.compile(
-            r"\b(?:https?://|www\.)\S*[^\s.,;:!?'\")\]]"
-            r"|\b[a-z0-9-]+\.(?:com|net|org|io|me|ly|gg|to|example|test|invalid)/(?:\S*[^\s.,;:!?'\")\]])?"
+            r"\b(?:https?://|www\.)\S*[^\s.,;:!?'\")\]}>”’»›…]"
+            r"|\b[a-z0-9-]+\.(?:com|net|org|io|me|ly|gg|to|example|test|invalid)/(?:\S*[^\s.,;:!?'\")\]}>”’»›…])?"
         ),
     ),
     "HANDLE": ("handle", re.compile(r"(?<![\w@.])@[a-z0-9_][a-z0-9_.]{1,29}\b|\bu/[a-z0-9_-]{3,20}\b")),

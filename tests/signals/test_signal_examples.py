@@ -50,6 +50,7 @@ def test_when_name_lists_find_names_then_no_rule_score_moves():
         ("grab it at trade.example/set1.", "grab it at [URL]."),
         ("links: https://vault.example/a?b=1, www.vault.example!", "links: [URL], [URL]!"),
         ("(see clips.example/f/9)", "(see [URL])"),
+        ("le lien « https://x.example/a » ou “www.x.example/b”…", "le lien « [URL] » ou “[URL]”…"),
     ],
 )
 def test_when_a_link_ends_a_sentence_then_its_mask_keeps_the_punctuation(text, masked):
