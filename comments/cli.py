@@ -88,12 +88,13 @@ def data_card(
     import pandas as pd
 
     from comments.synth.card import render_card
+    from comments.synth.generate import HANDWRITTEN_FAMILY
 
     if not corpus.exists():
         err.print(f"[red]error[/red]: {corpus} does not exist; run `comments data generate` (or `make data`) first")
         raise typer.Exit(3)
     df = pd.read_parquet(corpus)
-    synthetic = int((df.family != "handwritten").sum())  # `--rows` counts the generated rows, as `generate` does
+    synthetic = int((df.family != HANDWRITTEN_FAMILY).sum())  # `--rows` counts the generated rows, as `generate` does
     out.write_text(render_card(df, synthetic, seed), encoding="utf-8")
     err.print(f"wrote {out}")
 

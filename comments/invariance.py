@@ -28,8 +28,12 @@ def _full_stop_added(text: str) -> str | None:
     return text + "." if text[-1:].isalnum() else None
 
 
+def _ends_with_full_stop(text: str) -> bool:
+    return text.endswith(".") and not text.endswith("..")
+
+
 def _full_stop_dropped(text: str) -> str | None:
-    return text[:-1] if text.endswith(".") and not text.endswith("..") else None
+    return text[:-1] if _ends_with_full_stop(text) else None
 
 
 def _lower_case(text: str) -> str | None:
@@ -64,7 +68,7 @@ PERTURBATIONS: dict[str, Callable[[str], str | None]] = {
 
 # The style each perturbation moves, as a property of a comment, for `surface_rates`.
 SURFACES: dict[str, Callable[[str], bool]] = {
-    "ends with a full stop": lambda t: t.endswith(".") and not t.endswith(".."),
+    "ends with a full stop": _ends_with_full_stop,
     "ends with a word": lambda t: t[-1:].isalnum(),
     "ends with !": lambda t: t.endswith("!"),
     "ends with ?": lambda t: t.endswith("?"),
@@ -90,22 +94,18 @@ def _scores(results) -> np.ndarray:
     return np.array([[r.model_scores["transformer"][lab] for lab in LABELS] for r in results]).reshape(-1, len(LABELS))
 
 
-def _flagged(results) -> np.ndarray:
-    return np.array([[r.decisions[lab] != "allow" for lab in LABELS] for r in results], dtype=bool).reshape(
-        -1, len(LABELS)
-    )
-
-
 def measure(score_batch: Callable[..., list], df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per perturbation, on the labelled comments `df` (text and the three labels): how many it
     applies to, the share whose served flags change (any label between allow and review/remove, the
     product's gated path), and the transformer's calibrated score moves (run on every comment): mean
     |Δ| on each label, the share of label decisions at 0.5 that flip, the largest |Δ|. Also the
     largest moves, one row per comment and label. `score_batch(texts, run_all=...)` is a pipeline's."""
+    from comments.quality import flag_matrix  # pulls in the rules; `surface_rates` alone does not need them
+
     texts = df.text.tolist()
     var = variants(texts)
     all_texts = texts + var.text.tolist()
-    served = _flagged(score_batch(all_texts))
+    served = flag_matrix(score_batch(all_texts))
     scores = _scores(score_batch(all_texts, run_all=True))
     n = len(texts)
     base_served, base_scores = served[var.row.to_numpy()], scores[var.row.to_numpy()]
@@ -161,14 +161,13 @@ def surface_rates(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def report(version: str, sets: dict[str, pd.DataFrame], corpus: pd.DataFrame, score_batch, top: int = 20) -> str:
-    """Markdown: the perturbation table on the hand-written `sets` pooled, the corpus's train split's
-    surface rates beside the sets', and the `top` largest transformer moves."""
+def report(version: str, sets: dict[str, pd.DataFrame], train: pd.DataFrame, score_batch, top: int = 20) -> str:
+    """Markdown: the perturbation table on the hand-written `sets` pooled, the surface rates of the
+    corpus's `train` rows beside the sets', and the `top` largest transformer moves."""
     from comments.synth.card import markdown_table
 
     people = pd.concat(sets.values(), ignore_index=True)
     table, moves = measure(score_batch, people)
-    train = corpus[corpus.split == "train"] if "split" in corpus else corpus
     rates = (
         surface_rates(train)
         .set_index("style")

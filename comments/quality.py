@@ -26,6 +26,12 @@ def _flags(results) -> dict[str, np.ndarray]:
     return {lab: np.array([r.decisions[lab] != "allow" for r in results], dtype=bool) for lab in LABELS}
 
 
+def flag_matrix(results) -> np.ndarray:
+    """`_flags` as a (comments, labels) array in `LABELS` order."""
+    flags = _flags(results)
+    return np.column_stack([flags[lab] for lab in LABELS]).reshape(-1, len(LABELS))
+
+
 def _system_flags(always: list) -> dict[str, np.ndarray]:
     """Per system, its flags (comments, labels): rules at review level, models at 0.5, fused at 0.5
     and at its review threshold, which is set for 95 % dev recall."""
@@ -138,9 +144,8 @@ def language_table(df: pd.DataFrame, always: list, gated: list) -> pd.DataFrame:
     product's flags behind the gate (`cascade@review`)."""
     truth = df[list(LABELS)].to_numpy().astype(bool)
     transformer = np.array([[r.model_scores["transformer"][lab] >= 0.5 for lab in LABELS] for r in always])
-    cascade_flags = _flags(gated)
     flags = {
         "transformer": transformer.reshape(-1, len(LABELS)),
-        "cascade@review": np.column_stack([cascade_flags[lab] for lab in LABELS]).reshape(-1, len(LABELS)),
+        "cascade@review": flag_matrix(gated),
     }
     return by_language(languages(df), truth, flags)

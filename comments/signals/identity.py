@@ -34,14 +34,17 @@ _UNITS = (
 )
 _NOT_STREET_WEG = r"(?:schul|heim|fuss|arbeits|rück|rueck|hin|um|aus|lebens|rad|wander|fahr|nachhause|ab|zu)"
 
+# The last character of a link: never the sentence's punctuation or a closing bracket or quote.
+_URL_END = r"[^\s.,;:!?'\")\]}>”’»›…]"
+
 PATTERNS: dict[str, tuple[str, re.Pattern]] = {
     "EMAIL": ("email", re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")),
     # A link never ends in the sentence's punctuation: "see x.example/set." masks to "see [URL]."
     "URL": (
         "url",
         re.compile(
-            r"\b(?:https?://|www\.)\S*[^\s.,;:!?'\")\]}>”’»›…]"
-            r"|\b[a-z0-9-]+\.(?:com|net|org|io|me|ly|gg|to|example|test|invalid)/(?:\S*[^\s.,;:!?'\")\]}>”’»›…])?"
+            rf"\b(?:https?://|www\.)\S*{_URL_END}"
+            rf"|\b[a-z0-9-]+\.(?:com|net|org|io|me|ly|gg|to|example|test|invalid)/(?:\S*{_URL_END})?"
         ),
     ),
     "HANDLE": ("handle", re.compile(r"(?<![\w@.])@[a-z0-9_][a-z0-9_.]{1,29}\b|\bu/[a-z0-9_-]{3,20}\b")),
