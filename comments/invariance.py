@@ -2,7 +2,7 @@
 
 Each perturbation rewrites a comment in a way the taxonomy ignores: a final full stop added or
 dropped, lower case, a capital first letter, an exclamation mark for the final punctuation, an emoji
-at the end. A model whose decisions move under one has learnt how its training comments were
+at the end or at the start. A model whose decisions move under one has learnt how its training comments were
 written, not the harm: the templates once ended a quarter of the negatives and almost no positive
 with a full stop, and the model read a full stop as benign ("lets find the girl from that video"
 safety_concern 0.92, with a full stop 0.52; models/RELEASES.md). These are CheckList's invariance
@@ -56,6 +56,10 @@ def _emoji_added(text: str) -> str | None:
     return text + " 🙂"
 
 
+def _emoji_first(text: str) -> str | None:
+    return "🙂 " + text
+
+
 # Perturbation name -> rewrite of a comment (stripped), or None where it does not apply.
 PERTURBATIONS: dict[str, Callable[[str], str | None]] = {
     "full stop added": _full_stop_added,
@@ -64,6 +68,7 @@ PERTURBATIONS: dict[str, Callable[[str], str | None]] = {
     "capital first letter": _capital_first,
     "exclamation mark at the end": _exclamation,
     "emoji at the end": _emoji_added,
+    "emoji at the start": _emoji_first,
 }
 
 # The style each perturbation moves, as a property of a comment, for `surface_rates`.

@@ -117,13 +117,21 @@ def languages(df: pd.DataFrame) -> np.ndarray:
     return df["language"].astype(str).to_numpy() if "language" in df else np.full(len(df), "en")
 
 
+def _language_groups(langs: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """English, the corpus's other languages together, then each language the corpus lacks on its own."""
+    known = OTHER_LANGUAGES.split("/")
+    groups = [("en", langs == "en"), (OTHER_LANGUAGES, np.isin(langs, known))]
+    unseen = sorted(set(langs) - {"en", *known})
+    return groups + [(f"{lang} (no training data)", langs == lang) for lang in unseen]
+
+
 def by_language(langs: np.ndarray, truth: np.ndarray, flags: dict[str, np.ndarray]) -> pd.DataFrame:
-    """F1 per label and macro-F1 of each system's flags (n, labels), on English rows and on the
-    rest: the transformer starts from an English-only MiniLM and the rules are written in English.
-    A group with no rows is left out; a label with neither positives nor flags in a group has no F1
-    (NaN, left out of the macro)."""
+    """F1 per label and macro-F1 of each system's flags (n, labels), on English rows, on the corpus's
+    other languages and on each language it has none of: the transformer starts from an English-only
+    MiniLM and the rules are written in English. A group with no rows is left out; a label with
+    neither positives nor flags in a group has no F1 (NaN, left out of the macro)."""
     rows = []
-    for group, mask in (("en", langs == "en"), (OTHER_LANGUAGES, langs != "en")):
+    for group, mask in _language_groups(langs):
         if not mask.any():
             continue
         for system, flag in flags.items():

@@ -25,7 +25,7 @@ def test_each_rewrite_applies_only_where_it_changes_the_comment():
         by[0, "exclamation mark at the end"] == "who has the set!" and by[4, "exclamation mark at the end"] == "PAYING!"
     )
     assert (3, "exclamation mark at the end") not in by and (2, "exclamation mark at the end") not in by
-    assert by[2, "emoji at the end"] == "wait... 🙂"
+    assert by[2, "emoji at the end"] == "wait... 🙂" and by[2, "emoji at the start"] == "🙂 wait..."
     assert set(rewrites.perturbation) == set(PERTURBATIONS)
 
 

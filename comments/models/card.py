@@ -27,7 +27,9 @@ WEAKNESSES = """\
   promotion 0.91, with "!" 0.06). The generator now draws every label's final punctuation alike
   (`comments.synth.styles.sentence_end`) and `comments invariance` measures how far such rewrites move
   the model on the hand-written sets; served at review, this model gives the four sets 0.900, 0.935,
-  0.896 and 0.890 (the release before 0.888, 0.930, 0.890 and 0.875).
+  0.896 and 0.890 (the release before 0.888, 0.930, 0.890 and 0.875). A fifth, written after it
+  shipped (`holdout_fresh5.jsonl`: long posts, hostility and its look-alikes, trades), gives 0.881:
+  English 0.903, the other four languages 0.885, Italian (no training data, 18 comments) 0.50.
   Still missed: threats and predatory remarks aimed at a survivor with no address ("you grew up
   nice. shame you talk so much now"), trades and praise in the material's euphemisms ("Trade list is
   refreshed at the usual place."), the second harm of a comment that names or threatens and also

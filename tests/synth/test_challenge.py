@@ -20,6 +20,7 @@ HELD_OUT = (
     "holdout_fresh2.jsonl",
     "holdout_fresh3.jsonl",
     "holdout_fresh4.jsonl",
+    "holdout_fresh5.jsonl",
 )
 
 
@@ -94,6 +95,11 @@ def test_the_blind_threat_holdout_follows_the_schema_and_the_content_rules():
         # the taxonomy alone to three more helpers, written before any change after minilm-20261129-1718-8f37b8:
         # replies and chat shorthand, comments across many kinds of site, coded and formal writing (README, Data)
         ("holdout_fresh4.jsonl", 327, 95, 140),
+        # the taxonomy alone to three more helpers, written before models that read no final
+        # punctuation were judged (not shipped): long forum posts with evasive spellings, hostility and threats with
+        # their look-alikes, trades and indirect identification; Italian, which no training comment
+        # is written in, among the languages (README, Data)
+        ("holdout_fresh5.jsonl", 328, 88, 130),
     ],
 )
 def test_a_holdout_covers_every_label_and_language_and_obeys_the_content_rules(name, size, positives, negatives):
@@ -104,7 +110,7 @@ def test_a_holdout_covers_every_label_and_language_and_obeys_the_content_rules(n
     for label in LABELS:
         assert sum(r[label] for r in rows) >= positives, label
     assert sum(not any(r[lab] for lab in LABELS) for r in rows) >= negatives
-    assert {r["language"] for r in rows} == {"en", "es", "de", "fr", "pt"}
+    assert {r["language"] for r in rows} - {"it"} == {"en", "es", "de", "fr", "pt"}
     problems = list(content_violations(r["text"] for r in rows))
     assert not problems, problems[:10]
 
