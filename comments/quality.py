@@ -113,8 +113,11 @@ OTHER_LANGUAGES = "es/de/fr/pt"  # the corpus's languages besides English (comme
 
 
 def languages(df: pd.DataFrame) -> np.ndarray:
-    """Each row's language; English where the file has no `language` column."""
-    return df["language"].astype(str).to_numpy() if "language" in df else np.full(len(df), "en")
+    """Each row's language code, lower case; English where the file has no `language` column, and
+    "unknown" where a row has none."""
+    if "language" not in df:
+        return np.full(len(df), "en")
+    return df["language"].fillna("unknown").astype(str).str.strip().str.lower().to_numpy()
 
 
 def _language_groups(langs: np.ndarray) -> list[tuple[str, np.ndarray]]:

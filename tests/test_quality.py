@@ -53,13 +53,26 @@ def test_when_rows_are_split_by_language_then_each_group_is_scored_on_its_own_ro
 
 
 def test_a_language_the_corpus_lacks_is_scored_apart_from_the_corpus_languages():
-    languages = np.array(["en", "es", "it", "it"])
-    truth = np.array([[1, 0, 0], [1, 0, 0], [1, 0, 0], [0, 1, 0]], dtype=bool)
-    flags = np.array([[1, 0, 0], [1, 0, 0], [0, 0, 0], [0, 0, 0]], dtype=bool)
-    table = by_language(languages, truth, {"m": flags}).set_index("language")
-    assert list(table.index) == ["en", "es/de/fr/pt", "it (no training data)"]
+    df = pd.DataFrame({"language": ["en", "es", "it", "It", None, "nl"]})
+    langs = languages(df)
+    assert list(langs) == ["en", "es", "it", "it", "unknown", "nl"]
+    truth = np.array([[1, 0, 0], [1, 0, 0], [1, 0, 0], [0, 1, 0], [1, 0, 0], [1, 0, 0]], dtype=bool)
+    flags = np.array([[1, 0, 0], [1, 0, 0], [0, 0, 0], [0, 0, 0], [1, 0, 0], [1, 0, 0]], dtype=bool)
+    table = by_language(langs, truth, {"m": flags}).set_index("language")
+    assert list(table.index) == [
+        "en",
+        "es/de/fr/pt",
+        "it (no training data)",
+        "nl (no training data)",
+        "unknown (no training data)",
+    ]
     assert table.loc["es/de/fr/pt", "rows"] == 1 and table.loc["es/de/fr/pt", "macro_f1"] == 1.0
     assert table.loc["it (no training data)", "rows"] == 2 and table.loc["it (no training data)", "macro_f1"] == 0.0
+
+
+def test_a_set_without_the_corpus_languages_has_no_row_for_them():
+    table = by_language(np.array(["en", "it"]), np.ones((2, 3), bool), {"m": np.ones((2, 3), bool)})
+    assert list(table.language) == ["en", "it (no training data)"]
 
 
 def test_when_a_file_has_no_language_column_then_every_row_counts_as_english():

@@ -199,7 +199,7 @@ def run_training(cfg, data=None, finetune_rows=None) -> Path:
 
 
 def _by_language(df, y: np.ndarray, scores: np.ndarray) -> list[dict]:
-    """F1 per label at calibrated 0.5, English rows against the rest (see `quality.by_language`)."""
+    """F1 per label at calibrated 0.5, by language group (see `quality.by_language`)."""
     from comments.quality import by_language, languages
 
     table = by_language(languages(df), y == 1, {"transformer": scores >= 0.5})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from comments.labels import LABELS
 from comments.models.evaluate import markdown_table
 from comments.models.export import WEIGHT_MAX
+from comments.quality import OTHER_LANGUAGES
 
 WEAKNESSES = """\
 - Trained on synthetic comments: template-generated ones and 1,466 written by helpers from the
@@ -28,8 +29,8 @@ WEAKNESSES = """\
   (`comments.synth.styles.sentence_end`) and `comments invariance` measures how far such rewrites move
   the model on the hand-written sets; served at review, this model gives the four sets 0.900, 0.935,
   0.896 and 0.890 (the release before 0.888, 0.930, 0.890 and 0.875). A fifth, written after it
-  shipped (`holdout_fresh5.jsonl`: long posts, hostility and its look-alikes, trades), gives 0.881:
-  English 0.903, the other four languages 0.885, Italian (no training data, 18 comments) 0.50.
+  shipped (`holdout_fresh5.jsonl`: long posts, hostility and its look-alikes, trades), gives 0.882:
+  English 0.903, the other four languages 0.894, Italian (no training data, 18 comments) 0.50.
   Still missed: threats and predatory remarks aimed at a survivor with no address ("you grew up
   nice. shame you talk so much now"), trades and praise in the material's euphemisms ("Trade list is
   refreshed at the usual place."), the second harm of a comment that names or threatens and also
@@ -171,7 +172,7 @@ def _weaknesses(m: dict) -> str:
     if "weaknesses" in m:
         return m["weaknesses"]
     glossed = "0.78 to 0.83 over the three runs that brought the glossaries in"
-    other = [r for r in m.get("by_language", {}).get("challenge", []) if r["language"] != "en"]
+    other = [r for r in m.get("by_language", {}).get("challenge", []) if r["language"] == OTHER_LANGUAGES]
     if other and other[0]["macro_f1"] is not None:
         glossed = f"{other[0]['macro_f1']:.3f} for this model"
     return WEAKNESSES.format(glossed=glossed, train_families=m["families"]["train"])

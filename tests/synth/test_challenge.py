@@ -12,6 +12,7 @@ from tests.conftest import data_rows
 from tests.synth.test_corpus import content_violations
 
 SCHEMA = {"id", "text", *LABELS, "kind", "language", "evasion"}
+FIVE = {"en", "es", "de", "fr", "pt"}  # the corpus's languages
 HELD_OUT = (
     "challenge.jsonl",
     "holdout_threats.jsonl",
@@ -77,32 +78,34 @@ def test_the_blind_threat_holdout_follows_the_schema_and_the_content_rules():
 
 
 @pytest.mark.parametrize(
-    ("name", "size", "positives", "negatives"),
+    ("name", "size", "positives", "negatives", "languages"),
     [
         # all three labels and their hard negatives, written by a helper who read only the taxonomy,
         # apart from the writers of the hand-written train rows (README, Data)
-        ("holdout_blind.jsonl", 240, 40, 100),
+        ("holdout_blind.jsonl", 240, 40, 100, FIVE),
         # written after `minilm-20261129-0426-2094f6` shipped by three helpers who read only the
         # taxonomy; nothing was chosen on it (README, Data)
-        ("holdout_fresh.jsonl", 328, 60, 150),
+        ("holdout_fresh.jsonl", 328, 60, 150, FIVE),
         # the same brief to three other helpers, in other styles (forum threads, chat, other languages
         # and writers); its gain weighed in shipping minilm-20261129-1718-8f37b8 (README, Data)
-        ("holdout_fresh2.jsonl", 326, 70, 130),
+        ("holdout_fresh2.jsonl", 326, 70, 130, FIVE),
         # the taxonomy alone to three more helpers: long posts and arguments, non-native and code-switched
         # writing, and pairs on each side of a label's line; it found the full-stop cue that
         # minilm-20261129-1718-8f37b8 removes, so it helped choose that release (README, Data)
-        ("holdout_fresh3.jsonl", 329, 90, 140),
+        ("holdout_fresh3.jsonl", 329, 90, 140, FIVE),
         # the taxonomy alone to three more helpers, written before any change after minilm-20261129-1718-8f37b8:
         # replies and chat shorthand, comments across many kinds of site, coded and formal writing (README, Data)
-        ("holdout_fresh4.jsonl", 327, 95, 140),
+        ("holdout_fresh4.jsonl", 327, 95, 140, FIVE),
         # the taxonomy alone to three more helpers, written before models that read no final
         # punctuation were judged (not shipped): long forum posts with evasive spellings, hostility and threats with
         # their look-alikes, trades and indirect identification; Italian, which no training comment
         # is written in, among the languages (README, Data)
-        ("holdout_fresh5.jsonl", 328, 88, 130),
+        ("holdout_fresh5.jsonl", 328, 88, 130, {*FIVE, "it"}),
     ],
 )
-def test_a_holdout_covers_every_label_and_language_and_obeys_the_content_rules(name, size, positives, negatives):
+def test_a_holdout_covers_every_label_and_language_and_obeys_the_content_rules(
+    name, size, positives, negatives, languages
+):
     rows = data_rows(name)
     assert len({r["id"] for r in rows}) == len(rows) == size
     for r in rows:
@@ -110,7 +113,7 @@ def test_a_holdout_covers_every_label_and_language_and_obeys_the_content_rules(n
     for label in LABELS:
         assert sum(r[label] for r in rows) >= positives, label
     assert sum(not any(r[lab] for lab in LABELS) for r in rows) >= negatives
-    assert {r["language"] for r in rows} - {"it"} == {"en", "es", "de", "fr", "pt"}
+    assert {r["language"] for r in rows} == languages
     problems = list(content_violations(r["text"] for r in rows))
     assert not problems, problems[:10]
 
