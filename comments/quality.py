@@ -7,6 +7,7 @@ import pandas as pd
 
 from comments.labels import LABELS
 from comments.signals.combine import REVIEW_LEVEL
+from comments.synth.grammar import LANGUAGES
 
 
 def prf(flag: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
@@ -109,7 +110,8 @@ def cascade(df: pd.DataFrame, always: list, gated: list) -> pd.DataFrame:
     return pd.DataFrame(rows).assign(transformer_ran=ran)
 
 
-OTHER_LANGUAGES = "es/de/fr/pt"  # the corpus's languages besides English (comments.synth.grammar.LANGUAGES)
+_CORPUS_OTHER = tuple(lang for lang in LANGUAGES if lang != "en")  # the corpus's languages besides English
+OTHER_LANGUAGES = "/".join(_CORPUS_OTHER)  # their group's name in the tables: es/de/fr/pt
 
 
 def languages(df: pd.DataFrame) -> np.ndarray:
@@ -122,9 +124,8 @@ def languages(df: pd.DataFrame) -> np.ndarray:
 
 def _language_groups(langs: np.ndarray) -> list[tuple[str, np.ndarray]]:
     """English, the corpus's other languages together, then each language the corpus lacks on its own."""
-    known = OTHER_LANGUAGES.split("/")
-    groups = [("en", langs == "en"), (OTHER_LANGUAGES, np.isin(langs, known))]
-    unseen = sorted(set(langs) - {"en", *known})
+    groups = [("en", langs == "en"), (OTHER_LANGUAGES, np.isin(langs, _CORPUS_OTHER))]
+    unseen = sorted(set(langs) - set(LANGUAGES))
     return groups + [(f"{lang} (no training data)", langs == lang) for lang in unseen]
 
 

@@ -7,12 +7,12 @@ import pytest
 from comments.labels import LABELS
 from comments.synth.evasions import EVASIONS
 from comments.synth.generate import read_handwritten
-from comments.synth.grammar import NEGATIVE_KINDS
+from comments.synth.grammar import LANGUAGES, NEGATIVE_KINDS
 from tests.conftest import data_rows
 from tests.synth.test_corpus import content_violations
 
 SCHEMA = {"id", "text", *LABELS, "kind", "language", "evasion"}
-FIVE = {"en", "es", "de", "fr", "pt"}  # the corpus's languages
+FIVE = set(LANGUAGES)  # the corpus's languages
 HELD_OUT = (
     "challenge.jsonl",
     "holdout_threats.jsonl",
@@ -72,7 +72,7 @@ def test_the_blind_threat_holdout_follows_the_schema_and_the_content_rules():
         assert r["kind"] == ("threat" if r["safety_concern"] else "negative")
         assert r["kind"] == "threat" or not any(r[lab] for lab in LABELS)
     assert sum(r["safety_concern"] for r in rows) == 60
-    assert {r["language"] for r in rows} == {"en", "es", "de", "fr", "pt"}
+    assert {r["language"] for r in rows} == FIVE
     problems = list(content_violations(r["text"] for r in rows))
     assert not problems, problems[:10]
 
@@ -124,7 +124,7 @@ def test_hand_written_train_rows_follow_the_schema_and_the_content_rules():
     assert len({r["text"].casefold() for r in rows}) == len(rows)
     for r in rows:
         assert set(r) == SCHEMA and all(r[lab] in (0, 1) for lab in LABELS)
-    assert {r["language"] for r in rows} == {"en", "es", "de", "fr", "pt"}
+    assert {r["language"] for r in rows} == FIVE
     problems = list(content_violations(r["text"] for r in rows))
     assert not problems, problems[:10]
 
