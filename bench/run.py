@@ -7,7 +7,8 @@ ratios against peers measured in the same run, because this machine is noisy.
 
 `python -m bench.run` measures every system; `python -m bench.run --only rules` (or a list of
 system names) measures a group and updates only those entries of the results file, each entry
-saying which run measured it, so ratios are only taken between entries of one run.
+saying which run measured it, so ratios are only taken between entries of one run; `machines`
+says what each run measured on.
 """
 
 from __future__ import annotations
@@ -111,8 +112,6 @@ def main(names: list[str]) -> None:
     data = make_mix()
     run = time.strftime("%Y-%m-%dT%H:%M:%S")
     old = json.loads(OUT.read_text(encoding="utf-8")) if names and OUT.exists() else {}
-    results = {"machine": machine(), "mix": {"n": N, "positive_share": POSITIVE_SHARE, "seed": SEED}}
-    results["systems"] = old.get("systems", {})
     measured = {}
     for name in names or list(SYSTEMS):
         print(f"measuring {name}...", file=sys.stderr)
@@ -120,7 +119,16 @@ def main(names: list[str]) -> None:
     for name in ("rules_only", "fused"):
         if name in measured and "error" not in measured[name]:
             measured[name]["scaling"] = scaling(name, data)
-    results["systems"].update(measured)
+    results = merge(old, measured, run, machine())
+    OUT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(results, indent=2))
+
+
+def merge(old: dict, measured: dict, run: str, where: dict) -> dict:
+    """The results file after `run` (on machine `where`) measured `measured`: its entries replace the old
+    ones, ratios are taken only between two of its own entries, and `machines` keeps each run still cited."""
+    results = {"mix": {"n": N, "positive_share": POSITIVE_SHARE, "seed": SEED}}
+    results["systems"] = old.get("systems", {}) | measured
     results["ratios"] = {k: v for k, v in old.get("ratios", {}).items() if k in RATIOS}
     for key, (a, b) in RATIOS.items():
         if a in measured and b in measured and "error" not in measured[a] and "error" not in measured[b]:
@@ -128,8 +136,10 @@ def main(names: list[str]) -> None:
                 "value": round(measured[a]["comments_per_s"] / measured[b]["comments_per_s"], 3),
                 "run": run,
             }
-    OUT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(results, indent=2))
+    cited = {entry["run"] for entry in (*results["systems"].values(), *results["ratios"].values())}
+    machines = old.get("machines", {}) | {run: where}
+    results["machines"] = {r: m for r, m in machines.items() if r in cited}
+    return results
 
 
 def _names(argv: list[str]) -> list[str]:

@@ -15,6 +15,10 @@
 8. letters of other scripts that look Latin, in words that read as Latin, mapped: homoglyph
 9. three or more of the same letter become two: repeated
 10. three or more spelled-out digits (en, es, de, fr, pt) become digits: spelled_digits
+11. defanged links made links again: hxxp(s) and [:] in a scheme, [.] (.) {.} [dot] (dot) before
+    a domain's next part, [at] (at) [@] before an address's domain, and a spelled-out " dot " before a
+    top-level domain, with " slash " after it ("sunflower dot example slash vault"): defanged.
+    Last, so that the earlier steps have joined and decoded the pieces ("d0t", "d o t").
 
 No step makes work for an earlier one, so `normalize` is idempotent. URLs, e-mail addresses,
 handles and domain or file names are left alone by steps 4, 5, 6 and 9.
@@ -40,6 +44,12 @@ The rules for the cases that could go either way:
 - homoglyph: only in a word that also has Latin letters, or in any word when every letter of the
   comment is Latin or looks Latin; genuine Cyrillic and Greek, and accented Latin, stay.
 - repeated: letters only, and not in roman numerals (viii, xxx) or URLs (www).
+- defanged: a bracketed dot or "at" only with no space on either side and a domain after it
+  that ends in a top-level domain (`_TLDS`), so "(at)" in a sentence and "a [.] b" stay; a bare
+  " dot " only after a word other than "the" and before a top-level domain that is no word
+  (`_SPELLED_TLDS`: "the dot com years", "dot to dot", "dot es" stay), and " slash " only after
+  such a domain.
+  (`ioc-fanger` does this for security reports, but rewrites whole strings without an offset map.)
 - spelled_digits: number words split by spaces, commas or hyphens, at least three of them digits;
   "oh" and "o" read as 0 but don't count, "double"/"triple" repeat the next digit.
 """
@@ -63,6 +73,15 @@ _TLDS = (
     "com|net|org|edu|gov|info|biz|io|co|uk|us|ca|au|nz|de|fr|es|pt|br|ru|nl|it|eu|jp|in|me|tv|"
     "gg|ly|to|app|dev|ai|xyz|onion|test|example|invalid|jpg|jpeg|png|gif|webp|mp4|mov|webm|zip|"
     "rar|pdf|txt|html|php|js|py"
+)
+_SCHEME = r"hxxp(s?)(?:\[:\]|\(:\)|:)//"
+_DOT = r"[\[({](?:\.|dot)[\])}]"
+_AT = r"[\[({](?:at|@)[\])}]"
+_SPELLED_TLDS = "com|net|org|info|biz|io|me|gg|ly|tv|xyz|onion|example|invalid|test"  # not words ("dot to", "dot es")
+_SPELLED_DOT = rf"(?<![\w.])(?!the )([\w-]+) dot ((?:{_SPELLED_TLDS})(?![\w-]))(?: slash (?=\w))?"
+_DOMAIN_REST = rf"(?:[\w-]+(?:{_DOT}|\.))*(?:{_TLDS})(?![\w-])"  # what follows a domain's dot: ...the tld
+_DEFANGED = re.compile(
+    rf"\b{_SCHEME}|(?<=[\w-])({_DOT}(?={_DOMAIN_REST})|{_AT}(?=[\w-]+(?:{_DOT}|\.){_DOMAIN_REST}))|{_SPELLED_DOT}"
 )
 _PROTECTED = re.compile(
     r"(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w@])@[\w.]*\w"
@@ -208,6 +227,22 @@ def _drop_invisible(w: _Work) -> None:
             near = text[i - 1 : i].isalnum() or text[i + 1 : i + 2].isalnum()
             inside_word |= near and not selector
     w.apply(edits, "zero_width" if inside_word else None)
+
+
+def _refang(w: _Work) -> None:
+    """Defanged links made links again (step 11)."""
+    edits = []
+    for m in _DEFANGED.finditer(w.text):
+        a, b = m.span()
+        if m.group(1) is not None:  # hxxp(s)://
+            edits.append((a, b, [(f"http{m.group(1)}://", a, b)]))
+        elif m.group(2) is not None:  # [.] or [at] between a link's parts
+            edits.append((a, b, [("@" if "a" in m.group(2) or "@" in m.group(2) else ".", a, b)]))
+        else:  # word dot tld [slash]
+            (wa, wb), (ta, tb) = m.span(3), m.span(4)
+            pieces = [(w.text[wa:wb], wa, wb), (".", wb, ta), (w.text[ta:tb], ta, tb)]
+            edits.append((a, b, pieces + ([("/", tb, b)] if b > tb else [])))
+    w.apply(edits, "defanged")
 
 
 @lru_cache(maxsize=65536)
@@ -563,6 +598,7 @@ def normalize(text: str) -> Normalized:
     _map_homoglyphs(w)
     _collapse_repeats(w)
     _spell_digits(w)
+    _refang(w)
     if w.starts is None:  # nothing moved: the map is the identity
         return Normalized(text, w.text, tuple(range(len(text))), tuple(range(1, len(text) + 1)), frozenset())
     return Normalized(text, w.text, tuple(w.starts), tuple(w.ends), frozenset(w.evasions))

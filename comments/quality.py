@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from comments.labels import LABELS
+from comments.normalize import LANGUAGES
 from comments.signals.combine import REVIEW_LEVEL
-from comments.synth.grammar import LANGUAGES
 
 
 def prf(flag: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:

@@ -58,6 +58,13 @@ EVASIONS = [
     ("the ѕ e t", "the set", {"homoglyph", "spaced"}),
     ("ｔｈｅ　ｆｉｌｅ", "the file", {"homoglyph"}),
     ("the ﬁle\u00a0is   here\n", "the file is here", set()),
+    ("way more at hxxp://minorvault[.]invalid", "way more at http://minorvault.invalid", {"defanged"}),
+    ("HXXPS[:]//vault[.]example[.]com/a", "https://vault.example.com/a", {"defanged"}),
+    ("back up at frostcabin(dot)net, go", "back up at frostcabin.net, go", {"defanged"}),
+    ("write to trades[at]mailbox[.]example", "write to trades@mailbox.example", {"defanged"}),
+    ("the rest at lnk dot example slash cottage", "the rest at lnk.example/cottage", {"defanged"}),
+    ("tele d0t me", "tele.me", {"defanged", "leet"}),  # decoded first, then refanged
+    ("sunflower d o t example", "sunflower.example", {"defanged", "spaced"}),
 ]
 
 BENIGN = [
@@ -106,6 +113,8 @@ BENIGN = [
     "Καλημέρα κόσμε, τι κάνεις;",
     "東京は今日とても暑いです。",
     "I love 🇺🇸 food and ❤️ my 🐶.",
+    "The dot com years were wild; meet me (at) noon, polka dot to dot.",
+    "Connect the dots [.] then read it (at your own pace) at home.",
 ]
 
 # Characters and fragments that exercise every step, for the property tests.
@@ -117,6 +126,7 @@ TRICKY = st.lists(
         ),
         st.sampled_from(["λ", "ﬁ", "𝐬", "ｓ", "\ufe0f", "İ", "ͅ", "ᄀ", "ᅡ", "…", "\u3000", "five", "oh", "double"]),
         st.sampled_from(["www.", ".com", "@h", "http://", "l'", "'s", "don't", "in", "aaa", "viii", "te", "1st", "b4"]),
+        st.sampled_from(["hxxp", "[:]//", "[.]", "(dot)", " dot ", "d0t", "[at]", "com", "example", " slash ", "the "]),
     ),
     max_size=30,
 ).map("".join)
@@ -163,6 +173,8 @@ def test_when_text_is_benign_then_words_survive_and_no_evasion_is_reported(sente
         ("that \u202eredlof\u202c? dm", "folder", "redlof"),
         ("the ﬁle", "fi", "ﬁ"),
         ("Ｔｅｌｅｇｒａｍ   group", "telegram group", "Ｔｅｌｅｇｒａｍ   group"),
+        ("at hxxp://vault[.]invalid now", "http://vault.invalid", "hxxp://vault[.]invalid"),
+        ("at lnk dot example slash c0ttage", "lnk.example/cottage", "lnk dot example slash c0ttage"),
     ],
 )
 def test_when_a_span_is_found_in_normalised_text_then_it_maps_to_the_original(comment, needle, source):
@@ -218,7 +230,7 @@ def test_when_any_text_is_normalised_then_the_offset_map_is_consistent(text):
     assert all(a <= b for a, b in zip(result.starts, result.starts[1:], strict=False))
     assert result.evasions <= {
         "zero_width", "emoji_letters", "homoglyph", "spaced", "dotted", "punct_insert", "leet", "repeated",
-        "spelled_digits", "reversed",
+        "spelled_digits", "reversed", "defanged",
     }  # fmt: skip
 
 

@@ -18,6 +18,7 @@ import phonenumbers
 
 from comments.language import language_of
 from comments.nlp import Artifacts
+from comments.normalize import LANGUAGES
 from comments.signals.base import Signal
 from comments.signals.prefilter import LiteralGate
 from comments.types import Evidence, Span
@@ -196,7 +197,6 @@ class NerSignal(Signal):
 # Faker's name lists of the languages the corpus speaks (and of their neighbours: names travel).
 NAME_LIST_LOCALES = ("es_ES", "es_MX", "de_DE", "de_AT", "fr_FR", "fr_CA", "pt_BR", "pt_PT", "it_IT", "en_US")
 COMMON_WORDS = 1500  # a first name among the language's commonest words ("Rosa", "Santa", "Paz") is left alone
-NON_ENGLISH = ("es", "de", "fr", "pt")
 _CAPITALISED = re.compile(r"(?<![\w@#/.])[^\W\d_]{3,}(?![^\W\d_]|['\u2019][tT]\b)")  # not "weren" of "weren't"
 _SPELT = re.compile(r"[^\W\d_](?:[\W_]+[^\W\d_])+")  # letters one by one with gaps: "N e v a e h", "n_e_v_a_e_h"
 _NAMING = frozenset("that's thats its it's is named called name's by es é est ist".split())
@@ -253,7 +253,7 @@ class NameListSignal(Signal):
 
     def __init__(self) -> None:
         _names()  # load the lists now, not on the first comment in another language
-        for lang in ("en", *NON_ENGLISH):
+        for lang in LANGUAGES:
             _words(lang)
 
     def analyze(self, art: Artifacts) -> list[Evidence]:
@@ -350,7 +350,7 @@ def _space_before(text: str, i: int) -> int:
 @cache
 def _any_known() -> frozenset[str]:
     """Every word of the five languages' lists (`_words`)."""
-    return frozenset().union(*(_words(lang)[1] for lang in ("en", *NON_ENGLISH)))
+    return frozenset().union(*(_words(lang)[1] for lang in LANGUAGES))
 
 
 def _stranger(m: re.Match[str]) -> bool:

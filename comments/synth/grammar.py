@@ -16,6 +16,7 @@ import yaml
 
 from comments.errors import ConfigurationError
 from comments.labels import LABELS
+from comments.normalize import LANGUAGES
 from comments.synth.slots import SLOT_NAMES, SlotFiller
 
 NEGATIVE_KINDS = (
@@ -34,7 +35,6 @@ NEGATIVE_KINDS = (
     "fandom",
     "captions",
 )
-LANGUAGES = ("en", "es", "de", "fr", "pt")
 _CHOICE = re.compile(r"\[([^\[\]]*)\]")
 _SLOT = re.compile(r"\{([a-z0-9_]+)\}")
 _VALUE = "\x00"  # marks where a slot value starts while contracting

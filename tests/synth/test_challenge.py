@@ -5,9 +5,10 @@ import re
 import pytest
 
 from comments.labels import LABELS
+from comments.normalize import LANGUAGES
 from comments.synth.evasions import EVASIONS
 from comments.synth.generate import read_handwritten
-from comments.synth.grammar import LANGUAGES, NEGATIVE_KINDS
+from comments.synth.grammar import NEGATIVE_KINDS
 from tests.conftest import data_rows
 from tests.synth.test_corpus import content_violations
 
@@ -22,6 +23,7 @@ HELD_OUT = (
     "holdout_fresh3.jsonl",
     "holdout_fresh4.jsonl",
     "holdout_fresh5.jsonl",
+    "holdout_fresh6.jsonl",
 )
 
 
@@ -101,6 +103,10 @@ def test_the_blind_threat_holdout_follows_the_schema_and_the_content_rules():
         # their look-alikes, trades and indirect identification; Italian, which no training comment
         # is written in, among the languages (README, Data)
         ("holdout_fresh5.jsonl", 328, 88, 130, {*FIVE, "it"}),
+        # the taxonomy alone to three more helpers, written before the emoji redraw was judged against a same-CPU
+        # control: short emoji-heavy chat with the same emoji on both sides, news and true-crime threads with
+        # defanged links on both sides, taunts, paid invites and code-mixed writing (README, Data)
+        ("holdout_fresh6.jsonl", 323, 77, 150, FIVE),
     ],
 )
 def test_a_holdout_covers_every_label_and_language_and_obeys_the_content_rules(
