@@ -8,7 +8,8 @@ ratios against peers measured in the same run, because this machine is noisy.
 `python -m bench.run` measures every system; `python -m bench.run --only rules` (or a list of
 system names) measures a group and updates only those entries of the results file, each entry
 saying which run measured it, so ratios are only taken between entries of one run; `machines`
-says what each run measured on.
+says what each run still cited measured on (files written before 2026-11-30 kept only the last
+run's machine, so older runs may have none).
 """
 
 from __future__ import annotations

@@ -15,10 +15,10 @@
 8. letters of other scripts that look Latin, in words that read as Latin, mapped: homoglyph
 9. three or more of the same letter become two: repeated
 10. three or more spelled-out digits (en, es, de, fr, pt) become digits: spelled_digits
-11. defanged links made links again: hxxp(s) and [:] in a scheme, [.] (.) {.} [dot] (dot) before
-    a domain's next part, [at] (at) [@] before an address's domain, and a spelled-out " dot " before a
-    top-level domain, with " slash " after it ("sunflower dot example slash vault"): defanged.
-    Last, so that the earlier steps have joined and decoded the pieces ("d0t", "d o t").
+11. defanged links made links again: a spelt-out domain first ("sunflower dot example slash
+    vault", "x (dot) com", "chirrido punto invalid barra vr22"), then hxxp(s):// and http[:]//,
+    and [.] (.) {.} [dot] (dot) or [at] (at) [@] glued to a domain: defanged. Last, so that the
+    earlier steps have joined and decoded the pieces ("d0t", "d o t").
 
 No step makes work for an earlier one, so `normalize` is idempotent. URLs, e-mail addresses,
 handles and domain or file names are left alone by steps 4, 5, 6 and 9.
@@ -44,12 +44,13 @@ The rules for the cases that could go either way:
 - homoglyph: only in a word that also has Latin letters, or in any word when every letter of the
   comment is Latin or looks Latin; genuine Cyrillic and Greek, and accented Latin, stay.
 - repeated: letters only, and not in roman numerals (viii, xxx) or URLs (www).
-- defanged: a bracketed dot or "at" only with no space on either side and a domain after it
-  that ends in a top-level domain (`_TLDS`), so "(at)" in a sentence and "a [.] b" stay; a bare
-  " dot " only after a word other than "the" and before a top-level domain that is no word
-  (`_SPELLED_TLDS`: "the dot com years", "dot to dot", "dot es" stay), and " slash " only after
-  such a domain.
-  (`ioc-fanger` does this for security reports, but rewrites whole strings without an offset map.)
+- defanged: a bracketed dot or "at" only with no space inside the domain and a top-level domain
+  (`_TLDS`) at its end, so "(at) noon" and "a [.] b" stay, and an "at" only in a token without an
+  @; a spelt-out dot only after a word that can be a host (not "a", "the", "every": "a dot com
+  startup" stays) and before a top-level domain that is no word (`_SPELLED_TLDS`: "dot to dot",
+  "eye dot test" stay), and " slash " only after such a domain. Defanged links are protected from
+  steps 4, 6 and 9 as links are. (`ioc-fanger` refangs threat reports, but rewrites whole strings
+  without an offset map.)
 - spelled_digits: number words split by spaces, commas or hyphens, at least three of them digits;
   "oh" and "o" read as 0 but don't count, "double"/"triple" repeat the next digit.
 """
@@ -74,18 +75,29 @@ _TLDS = (
     "gg|ly|to|app|dev|ai|xyz|onion|test|example|invalid|jpg|jpeg|png|gif|webp|mp4|mov|webm|zip|"
     "rar|pdf|txt|html|php|js|py"
 )
-_SCHEME = r"hxxp(s?)(?:\[:\]|\(:\)|:)//"
 _DOT = r"[\[({](?:\.|dot)[\])}]"
 _AT = r"[\[({](?:at|@)[\])}]"
-_SPELLED_TLDS = "com|net|org|info|biz|io|me|gg|ly|tv|xyz|onion|example|invalid|test"  # not words ("dot to", "dot es")
-_SPELLED_DOT = rf"(?<![\w.])(?!the )([\w-]+) dot ((?:{_SPELLED_TLDS})(?![\w-]))(?: slash (?=\w))?"
+_SCHEME = r"\b(?:hxxp(s?)(?:\[:\]|\(:\)|:)|http(s?)(?:\[:\]|\(:\)))//"
 _DOMAIN_REST = rf"(?:[\w-]+(?:{_DOT}|\.))*(?:{_TLDS})(?![\w-])"  # what follows a domain's dot: ...the tld
-_DEFANGED = re.compile(
-    rf"\b{_SCHEME}|(?<=[\w-])({_DOT}(?={_DOMAIN_REST})|{_AT}(?=[\w-]+(?:{_DOT}|\.){_DOMAIN_REST}))|{_SPELLED_DOT}"
+_BRACKETED = re.compile(
+    rf"{_SCHEME}|(?<![\w.@-])[\w-]+(?:\.[\w-]+)*(?P<dot>{_DOT})(?={_DOMAIN_REST})"
+    rf"|(?<![\w.+@-])[\w.+-]+(?P<at>{_AT})(?=[\w-]+(?:{_DOT}|\.){_DOMAIN_REST})"
+)
+# A domain spelt out: "sunflower dot example slash vault", "chirrido punto invalid barra vr22", "x (dot) com".
+# Not after a function word ("a dot com startup", "every dot com"), not before a tld that is a word.
+_SPELLED_TLDS = "com|net|org|info|biz|io|me|gg|ly|xyz|onion|example|invalid"
+_NOT_HOSTS = "a|an|the|this|that|every|each|any|some|no|my|your|his|her|its|our|their|them|one|dot"
+_SPELLED = re.compile(
+    rf"(?<![\w.])(?!(?:{_NOT_HOSTS}) )[\w-]+( (?:dot|punto|punkt|point|ponto) | ?{_DOT} ?)"
+    rf"(?:{_SPELLED_TLDS})(?![\w-])( (?:slash|barra) (?=\w))?"
 )
 _PROTECTED = re.compile(
     r"(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w@])@[\w.]*\w"
     rf"|(?<![\w.@-])[\w-]+(?:\.[\w-]+)*\.(?:{_TLDS})(?![\w-])(?:/\S*)?"
+    # and the same defanged, so that no step before the refanging changes them
+    rf"|{_SCHEME}\S+|(?<![\w.@-])[\w-]+(?:\.[\w-]+)*{_DOT}{_DOMAIN_REST}(?:/\S*)?"
+    rf"|(?<![\w.+@-])[\w.+-]+{_AT}[\w-]+(?:{_DOT}|\.){_DOMAIN_REST}"
+    rf"|{_SPELLED.pattern}(?:(?<=slash )\S*|(?<=barra )\S*)?"
 )
 _WS = re.compile(r"\s{2,}|[^\S ]|^\s|\s\Z")
 _LEET = dict(zip("0134579$@!€", "oieastgsaie", strict=True))
@@ -230,18 +242,22 @@ def _drop_invisible(w: _Work) -> None:
 
 
 def _refang(w: _Work) -> None:
-    """Defanged links made links again (step 11)."""
+    """Defanged links made links again (step 11): spelt-out domains first, so that the brackets
+    before them ("x[at]mail dot example") see a domain."""
     edits = []
-    for m in _DEFANGED.finditer(w.text):
-        a, b = m.span()
-        if m.group(1) is not None:  # hxxp(s)://
-            edits.append((a, b, [(f"http{m.group(1)}://", a, b)]))
-        elif m.group(2) is not None:  # [.] or [at] between a link's parts
-            edits.append((a, b, [("@" if "a" in m.group(2) or "@" in m.group(2) else ".", a, b)]))
-        else:  # word dot tld [slash]
-            (wa, wb), (ta, tb) = m.span(3), m.span(4)
-            pieces = [(w.text[wa:wb], wa, wb), (".", wb, ta), (w.text[ta:tb], ta, tb)]
-            edits.append((a, b, pieces + ([("/", tb, b)] if b > tb else [])))
+    for m in _SPELLED.finditer(w.text):
+        edits.append((*m.span(1), [(".", *m.span(1))]))
+        if m.group(2):
+            edits.append((*m.span(2), [("/", *m.span(2))]))
+    w.apply(edits, "defanged")
+    edits = []
+    for m in _BRACKETED.finditer(w.text):
+        if m.group("dot"):
+            edits.append((*m.span("dot"), [(".", *m.span("dot"))]))
+        elif m.group("at"):
+            edits.append((*m.span("at"), [("@", *m.span("at"))]))
+        else:
+            edits.append((*m.span(), [(f"http{m.group(1) or m.group(2) or ''}://", *m.span())]))
     w.apply(edits, "defanged")
 
 

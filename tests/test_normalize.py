@@ -65,6 +65,10 @@ EVASIONS = [
     ("the rest at lnk dot example slash cottage", "the rest at lnk.example/cottage", {"defanged"}),
     ("tele d0t me", "tele.me", {"defanged", "leet"}),  # decoded first, then refanged
     ("sunflower d o t example", "sunflower.example", {"defanged", "spaced"}),
+    ("mirror at chirrido punto invalid barra vr22", "mirror at chirrido.invalid/vr22", {"defanged"}),
+    ("donate at trust (dot) example slash give", "donate at trust.example/give", {"defanged"}),
+    ("mail trades(at)mailbox dot example", "mail trades@mailbox.example", {"defanged"}),  # spelt-out domain first
+    ("rest at tele dot me slash xxxx or v4ult[.]invalid", "rest at tele.me/xxxx or v4ult.invalid", {"defanged"}),
 ]
 
 BENIGN = [
@@ -115,6 +119,7 @@ BENIGN = [
     "I love 🇺🇸 food and ❤️ my 🐶.",
     "The dot com years were wild; meet me (at) noon, polka dot to dot.",
     "Connect the dots [.] then read it (at your own pace) at home.",
+    "I worked at a dot com startup, he is a dot net developer, and I did the eye dot test.",
 ]
 
 # Characters and fragments that exercise every step, for the property tests.
@@ -174,7 +179,7 @@ def test_when_text_is_benign_then_words_survive_and_no_evasion_is_reported(sente
         ("the ﬁle", "fi", "ﬁ"),
         ("Ｔｅｌｅｇｒａｍ   group", "telegram group", "Ｔｅｌｅｇｒａｍ   group"),
         ("at hxxp://vault[.]invalid now", "http://vault.invalid", "hxxp://vault[.]invalid"),
-        ("at lnk dot example slash c0ttage", "lnk.example/cottage", "lnk dot example slash c0ttage"),
+        ("at lnk dot example slash c0ttage", "lnk.example/c0ttage", "lnk dot example slash c0ttage"),  # a link's path
     ],
 )
 def test_when_a_span_is_found_in_normalised_text_then_it_maps_to_the_original(comment, needle, source):
@@ -248,6 +253,7 @@ def test_when_any_span_is_mapped_then_it_lies_inside_the_original(text, data):
 @given(ANY_TEXT)
 @example("A\u0300\U0001f1e6\U0001f1e6")  # a flag after a decomposed letter: the second pass sees À
 @example("\u0345\U0001f1e6\U0001f1e6")  # a flag after a lone mark that folds to ι, which reads as i
+@example("write to trades(at)mailbox dot example")  # the bracket sees a domain only once it is spelt out
 @example("0WWW.U\u0405\x1b0I")  # a domain spelt with a Cyrillic letter: the second pass sees www.us
 @example(
     "\u045537 \u0435\u0434\u0438 $e10 1e5 \u043514 5\u043547"

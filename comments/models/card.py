@@ -30,15 +30,15 @@ WEAKNESSES = """\
   the model on the hand-written sets; served at review, this model gives the four sets 0.900, 0.935,
   0.896 and 0.890 (the release before 0.888, 0.930, 0.890 and 0.875). A fifth, written after it
   shipped (`holdout_fresh5.jsonl`: long posts, hostility and its look-alikes, trades), gives 0.882
-  (0.884 since the normaliser refangs "hxxp://…[.]…" links): English 0.903, the other four languages
-  0.894, Italian (no training data, 18 comments) 0.50. A sixth (`holdout_fresh6.jsonl`: emoji-heavy
-  chat, news and court threads with defanged links on both sides, taunts and paid invites, a third in
-  the other four languages) gives 0.846 (English 0.855, the others 0.830): it flags paid study, gaming
-  and fitness groups and "we know where you live" before a match, and misses "link's in my bio, good
-  luck mods" taunts. Still missed: threats and predatory remarks aimed at a survivor with no address
-  ("you grew up nice. shame you talk so much now"), trades and praise in the material's euphemisms
-  ("Trade list is refreshed at the usual place."), the second harm of a comment that names or
-  threatens and also trades; and safety concerns are added to requests to confirm who someone is.
+  (0.884 since the normaliser refangs "hxxp://…[.]…" links): English 0.903 (0.906), the other four
+  languages 0.894, Italian (no training data, 18 comments) 0.50. A sixth (`holdout_fresh6.jsonl`:
+  emoji-heavy chat, news and court threads with defanged links on both sides, taunts and paid invites,
+  a third in the other four languages) gives 0.848 (English 0.858, the others 0.830): it flags paid
+  study, gaming and fitness groups and "we know where you live" before a match, and misses "link's in
+  my bio, good luck mods" taunts. Still missed: threats and predatory remarks aimed at a survivor with
+  no address ("you grew up nice. shame you talk so much now"), trades and praise in the material's
+  euphemisms ("Trade list is refreshed at the usual place."), the second harm of a comment that names
+  or threatens and also trades; and safety concerns are added to requests to confirm who someone is.
 - One comment at a time: no thread, no image, no account history. A comment whose harm depends on
   what it replies to ("that's her", "yes, same girl") is scored on its own words.
 - Hard negatives that share words with positives (survivors telling their own story, news naming an

@@ -7,6 +7,7 @@ import pytest
 
 from comments.invariance import surface_rates
 from comments.labels import LABELS
+from comments.normalize import normalize
 from comments.synth import DEFAULT_ROWS, DEFAULT_SEED
 from comments.synth.grammar import load_families
 from tests.conftest import ROOT
@@ -36,6 +37,7 @@ def content_violations(texts):
     graphic = graphic_terms()
     for text in texts:
         folded = DEFANGED_DOT.sub(".", unicodedata.normalize("NFKC", text).casefold())  # "vault[.]xyz" too
+        folded += "\n" + normalize(text).text  # and as the normaliser reads it: "vault dot xyz", "hxxp://…"
         if m := graphic.search(folded):
             yield text, f"graphic term {m.group()!r}"
         for m in PHONE.finditer(folded):
