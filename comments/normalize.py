@@ -91,11 +91,13 @@ _SPELLED = re.compile(
     rf"(?<![\w.])(?!(?:{_NOT_HOSTS}) )[\w-]+( (?:dot|punto|punkt|point|ponto) | ?{_DOT} ?)"
     rf"(?:{_SPELLED_TLDS})(?![\w-])( (?:slash|barra) (?=\w))?"
 )
+_DEFANGED_HINT = re.compile(r"[\[({]|hxxp|dot|punto|punkt|point|ponto")  # most comments have none
 _PROTECTED = re.compile(
     r"(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w@])@[\w.]*\w"
     rf"|(?<![\w.@-])[\w-]+(?:\.[\w-]+)*\.(?:{_TLDS})(?![\w-])(?:/\S*)?"
-    # and the same defanged, so that no step before the refanging changes them
-    rf"|{_SCHEME}\S+|(?<![\w.@-])[\w-]+(?:\.[\w-]+)*{_DOT}{_DOMAIN_REST}(?:/\S*)?"
+)
+_PROTECTED_DEFANGED = re.compile(  # the same defanged, so that no step before the refanging changes them
+    rf"{_SCHEME}\S+|(?<![\w.@-])[\w-]+(?:\.[\w-]+)*{_DOT}{_DOMAIN_REST}(?:/\S*)?"
     rf"|(?<![\w.+@-])[\w.+-]+{_AT}[\w-]+(?:{_DOT}|\.){_DOMAIN_REST}"
     rf"|{_SPELLED.pattern}(?:(?<=slash )\S*|(?<=barra )\S*)?"
 )
@@ -207,7 +209,11 @@ class _Work:
         """Whether [a, b) touches a URL, e-mail address, handle or domain name, as a second pass
         will see them: with look-alike letters made Latin (www.uѕ is www.us, a domain)."""
         if self._protected is None:
-            self._protected = [m.span() for m in _PROTECTED.finditer(_skeleton(self.text))]
+            skeleton = _skeleton(self.text)
+            found = [*_PROTECTED.finditer(skeleton)]
+            if _DEFANGED_HINT.search(skeleton):
+                found += _PROTECTED_DEFANGED.finditer(skeleton)
+            self._protected = [m.span() for m in found]
         return any(s < b and a < e for s, e in self._protected)
 
 
@@ -244,6 +250,8 @@ def _drop_invisible(w: _Work) -> None:
 def _refang(w: _Work) -> None:
     """Defanged links made links again (step 11): spelt-out domains first, so that the brackets
     before them ("x[at]mail dot example") see a domain."""
+    if not _DEFANGED_HINT.search(w.text):
+        return
     edits = []
     for m in _SPELLED.finditer(w.text):
         edits.append((*m.span(1), [(".", *m.span(1))]))
