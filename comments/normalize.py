@@ -79,9 +79,11 @@ _DOT = r"[\[({](?:\.|dot)[\])}]"
 _AT = r"[\[({](?:at|@)[\])}]"
 _SCHEME = r"\b(?:hxxp(s?)(?:\[:\]|\(:\)|:)|http(s?)(?:\[:\]|\(:\)))//"
 _DOMAIN_REST = rf"(?:[\w-]+(?:{_DOT}|\.))*(?:{_TLDS})(?![\w-])"  # what follows a domain's dot: ...the tld
+_HOST_START = r"(?<![\w.@-])[\w-]+(?:\.[\w-]+)*"  # a domain's labels before a dot
+_ADDRESS_START = r"(?<![\w.+@-])[\w.+-]+"  # an e-mail address before its @
+_AT_DOMAIN = rf"[\w-]+(?:{_DOT}|\.){_DOMAIN_REST}"  # the domain after an address's @
 _BRACKETED = re.compile(
-    rf"{_SCHEME}|(?<![\w.@-])[\w-]+(?:\.[\w-]+)*(?P<dot>{_DOT})(?={_DOMAIN_REST})"
-    rf"|(?<![\w.+@-])[\w.+-]+(?P<at>{_AT})(?=[\w-]+(?:{_DOT}|\.){_DOMAIN_REST})"
+    rf"{_SCHEME}|{_HOST_START}(?P<dot>{_DOT})(?={_DOMAIN_REST})|{_ADDRESS_START}(?P<at>{_AT})(?={_AT_DOMAIN})"
 )
 # A domain spelt out: "sunflower dot example slash vault", "chirrido punto invalid barra vr22", "x (dot) com".
 # Not after a function word ("a dot com startup", "every dot com"), not before a tld that is a word.
@@ -94,11 +96,10 @@ _SPELLED = re.compile(
 _DEFANGED_HINT = re.compile(r"[\[({]|hxxp|dot|punto|punkt|point|ponto")  # most comments have none
 _PROTECTED = re.compile(
     r"(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w@])@[\w.]*\w"
-    rf"|(?<![\w.@-])[\w-]+(?:\.[\w-]+)*\.(?:{_TLDS})(?![\w-])(?:/\S*)?"
+    rf"|{_HOST_START}\.(?:{_TLDS})(?![\w-])(?:/\S*)?"
 )
 _PROTECTED_DEFANGED = re.compile(  # the same defanged, so that no step before the refanging changes them
-    rf"{_SCHEME}\S+|(?<![\w.@-])[\w-]+(?:\.[\w-]+)*{_DOT}{_DOMAIN_REST}(?:/\S*)?"
-    rf"|(?<![\w.+@-])[\w.+-]+{_AT}[\w-]+(?:{_DOT}|\.){_DOMAIN_REST}"
+    rf"{_SCHEME}\S+|{_HOST_START}{_DOT}{_DOMAIN_REST}(?:/\S*)?|{_ADDRESS_START}{_AT}{_AT_DOMAIN}"
     rf"|{_SPELLED.pattern}(?:(?<=slash )\S*|(?<=barra )\S*)?"
 )
 _WS = re.compile(r"\s{2,}|[^\S ]|^\s|\s\Z")

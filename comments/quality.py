@@ -110,7 +110,7 @@ def cascade(df: pd.DataFrame, always: list, gated: list) -> pd.DataFrame:
     return pd.DataFrame(rows).assign(transformer_ran=ran)
 
 
-_CORPUS_OTHER = tuple(lang for lang in LANGUAGES if lang != "en")  # the corpus's languages besides English
+_CORPUS_OTHER = LANGUAGES[1:]  # the corpus's languages besides English (which comes first)
 OTHER_LANGUAGES = "/".join(_CORPUS_OTHER)  # their group's name in the tables: es/de/fr/pt
 
 
