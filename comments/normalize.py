@@ -79,7 +79,7 @@ _DOT = r"[\[({](?:\.|dot)[\])}]"
 _AT = r"[\[({](?:at|@)[\])}]"
 _SCHEME = r"\b(?:hxxp(s?)(?:\[:\]|\(:\)|:)|http(s?)(?:\[:\]|\(:\)))//"
 _DOMAIN_REST = rf"(?:[\w-]+(?:{_DOT}|\.))*(?:{_TLDS})(?![\w-])"  # what follows a domain's dot: ...the tld
-_HOST_START = r"(?<![\w.@-])[\w-]+(?:\.[\w-]+)*"  # a domain's labels before a dot
+_HOST_START = r"(?<![\w.])[\w-]+(?:\.[\w-]+)*"  # a domain's labels before a dot, after an @ too
 _ADDRESS_START = r"(?<![\w.+@-])[\w.+-]+"  # an e-mail address before its @
 _AT_DOMAIN = rf"[\w-]+(?:{_DOT}|\.){_DOMAIN_REST}"  # the domain after an address's @
 _BRACKETED = re.compile(
@@ -94,13 +94,23 @@ _SPELLED = re.compile(
     rf"(?:{_SPELLED_TLDS})(?![\w-])( (?:slash|barra) (?=\w))?"
 )
 _DEFANGED_HINT = re.compile(r"[\[({]|hxxp|dot|punto|punkt|point|ponto")  # most comments have none
-_PROTECTED = re.compile(
-    r"(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w@])@[\w.]*\w"
-    rf"|{_HOST_START}\.(?:{_TLDS})(?![\w-])(?:/\S*)?"
+_PROTECTED = tuple(  # each shape on its own, so that one's match does not hide another's overlapping it
+    re.compile(p)
+    for p in (
+        r"(?:https?://|www\.)\S+",
+        r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+        r"(?<![\w@])@[\w.]*\w",
+        rf"{_HOST_START}\.(?:{_TLDS})(?![\w-])(?:/\S*)?",
+    )
 )
-_PROTECTED_DEFANGED = re.compile(  # the same defanged, so that no step before the refanging changes them
-    rf"{_SCHEME}\S+|{_HOST_START}{_DOT}{_DOMAIN_REST}(?:/\S*)?|{_ADDRESS_START}{_AT}{_AT_DOMAIN}"
-    rf"|{_SPELLED.pattern}(?:(?<=slash )\S*|(?<=barra )\S*)?"
+_PROTECTED_DEFANGED = tuple(  # the same defanged, so that no step before the refanging changes them
+    re.compile(p)
+    for p in (
+        rf"{_SCHEME}\S+",
+        rf"{_HOST_START}{_DOT}{_DOMAIN_REST}(?:/\S*)?",
+        rf"{_ADDRESS_START}{_AT}{_AT_DOMAIN}",
+        rf"{_SPELLED.pattern}(?:(?<=slash )\S*|(?<=barra )\S*)?",
+    )
 )
 _WS = re.compile(r"\s{2,}|[^\S ]|^\s|\s\Z")
 _LEET = dict(zip("0134579$@!€", "oieastgsaie", strict=True))
@@ -211,10 +221,8 @@ class _Work:
         will see them: with look-alike letters made Latin (www.uѕ is www.us, a domain)."""
         if self._protected is None:
             skeleton = _skeleton(self.text)
-            found = [*_PROTECTED.finditer(skeleton)]
-            if _DEFANGED_HINT.search(skeleton):
-                found += _PROTECTED_DEFANGED.finditer(skeleton)
-            self._protected = [m.span() for m in found]
+            shapes = _PROTECTED + _PROTECTED_DEFANGED if _DEFANGED_HINT.search(skeleton) else _PROTECTED
+            self._protected = [m.span() for shape in shapes for m in shape.finditer(skeleton)]
         return any(s < b and a < e for s, e in self._protected)
 
 

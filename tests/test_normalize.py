@@ -254,6 +254,8 @@ def test_when_any_span_is_mapped_then_it_lies_inside_the_original(text, data):
 @example("A\u0300\U0001f1e6\U0001f1e6")  # a flag after a decomposed letter: the second pass sees À
 @example("\u0345\U0001f1e6\U0001f1e6")  # a flag after a lone mark that folds to ι, which reads as i
 @example("write to trades(at)mailbox dot example")  # the bracket sees a domain only once it is spelt out
+@example("@h[.]com.http://www.")  # a handle and a link overlap: each shape is protected on its own
+@example("@@s0 dot example[.]")  # a refanged domain after an @ stays protected
 @example("0WWW.U\u0405\x1b0I")  # a domain spelt with a Cyrillic letter: the second pass sees www.us
 @example(
     "\u045537 \u0435\u0434\u0438 $e10 1e5 \u043514 5\u043547"
