@@ -8,17 +8,22 @@ from comments.models.export import WEIGHT_MAX
 from comments.quality import OTHER_LANGUAGES
 
 WEAKNESSES = """\
-- Trained on synthetic comments: template-generated ones and 1,466 written by helpers from the
+- Trained on synthetic comments: template-generated ones and 1,784 written by helpers from the
   taxonomy alone (`comments/synth/handwritten.jsonl`, each twice in train), none that real people
   posted. Unseen-family test rows still share the generator's slots, styles and evasions with
-  training, so that score is an upper bound; the hand-written challenge set is the better guide to
-  real comments. Over two seeds each, the first 1,147 hand-written rows added about 0.01 challenge
+  training, so that score is an upper bound; the hand-written sets are the better guide to real
+  comments. Over two seeds each, the first 1,147 hand-written rows added about 0.01 challenge
   macro-F1 and 0.04-0.05 on `data/holdout_blind.jsonl` (written from the same brief, so flattered),
   left unseen families where they were, and kept real-text flags within what the seed alone moves
-  them by (52 and 89 of 25,213 real posts for seeds 13 and 14, against 49, 58 and 85 for seeds
-  13-15 without). The 319 on threats added 0.011-0.012 on the challenge set and two to four
-  threat-holdout threats and lost 0.005-0.010 on unseen families (fused, seeds 13 and 14); with
-  seed 13 they flagged 122 real posts.
+  them by. The 319 on threats added 0.011-0.012 on the challenge set and lost 0.005-0.010 on unseen
+  families. The 318 of this release (`tw9-*`: promotion in its less obvious forms, remarks and
+  threats aimed at a grown-up survivor, and their look-alikes: paid study and gaming groups, mirrors
+  of matches and films, rivals' trash talk) raised the transformer on seven fresh sets pooled by
+  0.019 for both seeds tried (14 and 13), served by 0.012 and 0.006; on the seventh set, written
+  before they were judged, served 0.916 -> 0.941 and 0.929, promotion 0.862 -> 0.911. The blind
+  holdout fell 0.019 (seed 14, against the release before) and unseen families 0.005, both within
+  what the seed moves them by (seed 13 of the corpus before scored the blind holdout 0.916, with
+  these rows 0.921).
 - The hand-written sets it was picked on flatter it. Four sets written from the taxonomy alone after
   `minilm-20261129-0426-2094f6` shipped (`data/holdout_fresh.jsonl` to `holdout_fresh4.jsonl`: chat,
   forum threads, long posts, code-switched, filter-dodging, coded and formal writing) show two cues of
@@ -27,15 +32,18 @@ WEAKNESSES = """\
   stop 0.52) and an exclamation mark (no positive at all; "@marr0w_ send me the folder too pls"
   promotion 0.91, with "!" 0.06). The generator now draws every label's final punctuation alike
   (`comments.synth.styles.sentence_end`) and `comments invariance` measures how far such rewrites move
-  the model on the hand-written sets; served at review, this model gives the four sets 0.900, 0.935,
-  0.896 and 0.890 (the release before 0.888, 0.930, 0.890 and 0.875). A fifth, written after it
-  shipped (`holdout_fresh5.jsonl`: long posts, hostility and its look-alikes, trades), gives 0.882
-  (0.884 since the normaliser refangs "hxxp://…[.]…" links): English 0.903 (0.906), the other four
-  languages 0.894, Italian (no training data, 18 comments) 0.50. A sixth (`holdout_fresh6.jsonl`:
-  emoji-heavy chat, news and court threads with defanged links on both sides, taunts and paid invites,
-  a third in the other four languages) gives 0.848 (English 0.858, the others 0.830): it flags paid
-  study, gaming and fitness groups and "we know where you live" before a match, and misses "link's in
-  my bio, good luck mods" taunts. Still missed: threats and predatory remarks aimed at a survivor with
+  the model on the hand-written sets; served at review, this model gives the four sets 0.917, 0.935,
+  0.891 and 0.899 (the release before 0.900, 0.935, 0.896 and 0.890). A fifth (`holdout_fresh5.jsonl`:
+  long posts, hostility and its look-alikes, trades) gives 0.891 (0.885): English 0.922, Spanish,
+  German, French and Portuguese 0.884, Italian (no training data, 18 comments) 0.47. A sixth
+  (`holdout_fresh6.jsonl`: emoji-heavy chat, news and court threads with defanged links on both sides,
+  taunts and paid invites, a third in the other four languages) gives 0.875 (0.848; its errors shaped
+  this release's hand-written rows, so it flatters it). A seventh (`holdout_fresh7.jsonl`: video
+  comment sections, marketplaces and channel invites, local networks; written before those rows were
+  judged) gives 0.941 (0.916; English 0.955, the others 0.917): it flags film mirrors and course
+  folders traded in Spanish and Portuguese, and misses the trade in French and Portuguese comments
+  that name someone and offer her folder, and disclosures aimed at a survivor who spoke publicly.
+  Still missed on the earlier sets: threats and predatory remarks aimed at a survivor with
   no address ("you grew up nice. shame you talk so much now"), trades and praise in the material's
   euphemisms ("Trade list is refreshed at the usual place."), the second harm of a comment that names
   or threatens and also trades; and safety concerns are added to requests to confirm who someone is.
