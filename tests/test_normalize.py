@@ -69,6 +69,9 @@ EVASIONS = [
     ("donate at trust (dot) example slash give", "donate at trust.example/give", {"defanged"}),
     ("mail trades(at)mailbox dot example", "mail trades@mailbox.example", {"defanged"}),  # spelt-out domain first
     ("rest at tele dot me slash xxxx or v4ult[.]invalid", "rest at tele.me/xxxx or v4ult.invalid", {"defanged"}),
+    # a handle overlapping a link: each is kept whole, on the first pass and the second
+    ("@h[.]com.http://www.", "@h.com.http://www.", {"defanged"}),
+    ("dm @v1ds[.]example/s3t", "dm @v1ds.example/s3t", {"defanged"}),  # a domain after an @ keeps its path
 ]
 
 BENIGN = [

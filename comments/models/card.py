@@ -19,8 +19,11 @@ WEAKNESSES = """\
   families. The 318 of this release (`tw9-*`: promotion in its less obvious forms, remarks and
   threats aimed at a grown-up survivor, and their look-alikes: paid study and gaming groups, mirrors
   of matches and films, rivals' trash talk) raised the transformer on seven fresh sets pooled by
-  0.019 for both seeds tried (14 and 13), served by 0.012 and 0.006; on the seventh set, written
-  before they were judged, served 0.916 -> 0.941 and 0.929, promotion 0.862 -> 0.911. The blind
+  0.019 and 0.018 for the two seeds tried (14 and 13), served by 0.010 and 0.006; on the seventh
+  set, written before they were judged, served 0.918 -> 0.936 and 0.933, promotion 0.862 -> 0.911.
+  Seven of those rows were renamed after this model was trained (places that exist, handles on
+  common real names), so `make train` on later commits is another draw (`git checkout d112e7e &&
+  make train` rebuilds it). The blind
   holdout fell 0.019 (seed 14, against the release before) and unseen families 0.005, both within
   what the seed moves them by (seed 13 of the corpus before scored the blind holdout 0.916, with
   these rows 0.921).
@@ -40,7 +43,7 @@ WEAKNESSES = """\
   taunts and paid invites, a third in the other four languages) gives 0.875 (0.848; its errors shaped
   this release's hand-written rows, so it flatters it). A seventh (`holdout_fresh7.jsonl`: video
   comment sections, marketplaces and channel invites, local networks; written before those rows were
-  judged) gives 0.941 (0.916; English 0.955, the others 0.917): it flags film mirrors and course
+  judged) gives 0.936 (0.918; English 0.952, the others 0.908): it flags film mirrors and course
   folders traded in Spanish and Portuguese, and misses the trade in French and Portuguese comments
   that name someone and offer her folder, and disclosures aimed at a survivor who spoke publicly.
   Still missed on the earlier sets: threats and predatory remarks aimed at a survivor with
@@ -58,7 +61,7 @@ WEAKNESSES = """\
   common words) the transformer reads a word-by-word English gloss (`comments.gloss`, hand-written
   glossaries of each language's 3,000 commonest words and the harms' vocabulary). Read raw, it
   scored the hand-written challenge set's 105 non-English comments 0.34 macro-F1; glossed and
-  fine-tuned on glossed rows, {glossed} (table above), still behind English. A
+  fine-tuned on glossed rows, {glossed} (table above). A
   word the glossary lacks (a compound, slang, a typo) stays as written, a short comment can be taken for English and go
   unglossed, and word order and idiom stay those of the language. When only positives were
   translated, the model learned "not English" as a sign of harm; with the negatives translated too
@@ -120,8 +123,8 @@ WEAKNESSES = """\
   0.016 and 0.024, so they were not shipped.
 - Threats written by someone who never saw the families are often missed: on
   `data/holdout_threats.jsonl` (60 threats against a survivor and 60 look-alikes in five languages,
-  written from the taxonomy alone) the pipeline flags 46 threats (77 %; 48 for the release before) and
-  4 look-alikes. Veiled threats without a threat word ("tick tock", "we noticed"), a routine given as
+  written from the taxonomy alone) the pipeline flags 44 threats (73 %; 44 for the release before) and
+  3 look-alikes. Veiled threats without a threat word ("tick tock", "we noticed"), a routine given as
   a hint and short warnings outside English are missed; trash talk before a match is flagged. A rule
   lexicon of intimidation idioms did not move the fused scores, and masking 15 % of training word
   pieces lost 0.009 on unseen families and 4 of these threats. Six more threat families (and three
@@ -184,9 +187,11 @@ def _weaknesses(m: dict) -> str:
     if "weaknesses" in m:
         return m["weaknesses"]
     glossed = "0.78 to 0.83 over the three runs that brought the glossaries in"
-    other = [r for r in m.get("by_language", {}).get("challenge", []) if r["language"] == OTHER_LANGUAGES]
-    if other and other[0]["macro_f1"] is not None:
-        glossed = f"{other[0]['macro_f1']:.3f} for this model"
+    rows = {r["language"]: r["macro_f1"] for r in m.get("by_language", {}).get("challenge", [])}
+    if rows.get(OTHER_LANGUAGES) is not None:
+        glossed = f"{rows[OTHER_LANGUAGES]:.3f} for this model"
+        if rows.get("en") is not None:
+            glossed += f" against {rows['en']:.3f} in English"
     return WEAKNESSES.format(glossed=glossed, train_families=m["families"]["train"])
 
 
