@@ -19,8 +19,8 @@ WEAKNESSES = """\
   families. The 318 of this release (`tw9-*`: promotion in its less obvious forms, remarks and
   threats aimed at a grown-up survivor, and their look-alikes: paid study and gaming groups, mirrors
   of matches and films, rivals' trash talk) raised the transformer on seven fresh sets pooled by
-  0.019 and 0.018 for the two seeds tried (14 and 13), served by 0.010 and 0.006; on the seventh
-  set, written before they were judged, served 0.918 -> 0.936 and 0.933, promotion 0.862 -> 0.911.
+  0.019 and 0.018 for the two seeds tried (14 and 13), served by 0.011 and 0.007; on the seventh
+  set, written before they were judged, served 0.913 -> 0.938 and 0.933, promotion 0.849 -> 0.911.
   Seven of those rows were renamed after this model was trained (places that exist, handles on
   common real names), so `make train` on later commits is another draw (`git checkout d112e7e &&
   make train` rebuilds it). The blind
@@ -43,7 +43,7 @@ WEAKNESSES = """\
   taunts and paid invites, a third in the other four languages) gives 0.875 (0.848; its errors shaped
   this release's hand-written rows, so it flatters it). A seventh (`holdout_fresh7.jsonl`: video
   comment sections, marketplaces and channel invites, local networks; written before those rows were
-  judged) gives 0.936 (0.918; English 0.952, the others 0.908): it flags film mirrors and course
+  judged) gives 0.938 (0.913; English 0.952, the others 0.913): it flags film mirrors and course
   folders traded in Spanish and Portuguese, and misses the trade in French and Portuguese comments
   that name someone and offer her folder, and disclosures aimed at a survivor who spoke publicly.
   Still missed on the earlier sets: threats and predatory remarks aimed at a survivor with
