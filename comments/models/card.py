@@ -23,10 +23,9 @@ WEAKNESSES = """\
   set, written before they were judged, served 0.913 -> 0.938 and 0.933, promotion 0.849 -> 0.911.
   Seven of those rows were renamed after this model was trained (places that exist, handles on
   common real names), so `make train` on later commits is another draw (`git checkout d112e7e &&
-  make train` rebuilds it). The blind
-  holdout fell 0.019 (seed 14, against the release before) and unseen families 0.005, both within
-  what the seed moves them by (seed 13 of the corpus before scored the blind holdout 0.916, with
-  these rows 0.921).
+  make train` rebuilds it). The blind holdout fell 0.019 (seed 14, against the release before) and
+  unseen families 0.005, both within what the seed moves them by (seed 13 of the corpus before
+  scored the blind holdout 0.916, with these rows 0.921).
 - The hand-written sets it was picked on flatter it. Four sets written from the taxonomy alone after
   `minilm-20261129-0426-2094f6` shipped (`data/holdout_fresh.jsonl` to `holdout_fresh4.jsonl`: chat,
   forum threads, long posts, code-switched, filter-dodging, coded and formal writing) show two cues of
